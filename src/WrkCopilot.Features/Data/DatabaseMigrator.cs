@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using WrkCopilot.Features.Kernel.Tenancy;
+
+namespace WrkCopilot.Features.Data;
+
+/// <summary>
+/// Applies migrations as the owner role, then grants the app role exactly what it needs: DML on the
+/// tables (no UPDATE/DELETE on audit_logs), EXECUTE on the SECURITY DEFINER lookups. The app role
+/// owns nothing and has no BYPASSRLS, so the RLS policies apply to it.
+/// </summary>
+public static class DatabaseMigrator
+{
+    public static async Task MigrateAsync(string ownerConnectionString, string? appRole, ILogger logger, CancellationToken ct = default)
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>()
+            .UseNpgsql(ownerConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention()
+            .Options;
+        await using (var db = new AppDbContext(options, new TenantContext()))
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            await db.Database.MigrateAsync(ct);
+            logger.LogInformation("Database migrated ({Count} pending applied)", pending.Count);
+        }
+        if (string.IsNullOrEmpty(appRole))
+        {
+            return;
+        }
+        var owner = new NpgsqlConnectionStringBuilder(ownerConnectionString).Username;
+        if (string.Equals(owner, appRole, StringComparison.Ordinal))
+        {
+            logger.LogWarning("The app connects as the migration owner {Role}: row-level security does not apply to table owners", appRole);
+            return;
+        }
+        await using var conn = new NpgsqlConnection(ownerConnectionString);
+        await conn.OpenAsync(ct);
+        var role = new NpgsqlCommandBuilder().QuoteIdentifier(appRole);
+        await using var cmd = new NpgsqlCommand(
+            $"""
+            GRANT USAGE ON SCHEMA public TO {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+            REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM {role};
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON __ef_migrations_history FROM {role};
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+            GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role};
+            """, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Threading.RateLimiting;
+using Coravel;
+using FastEndpoints;
+using FastEndpoints.Swagger;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using StackExchange.Redis;
+using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Kernel.Auditing;
+using WrkCopilot.Features.Kernel.Auth;
+using WrkCopilot.Features.Kernel.Http;
+using WrkCopilot.Features.Kernel.Outbox;
+using WrkCopilot.Features.Kernel.Tenancy;
+
+namespace WrkCopilot.Features.Kernel.Hosting;
+
+/// <summary>Marker for flow handlers and other per-unit-of-work services: registered scoped by assembly scan.</summary>
+public interface IHandler;
+
+public static class WrkCopilotServices
+{
+    public static IServiceCollection AddWrkCopilot(this IServiceCollection services, IConfiguration config)
+    {
+        services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
+        services.Configure<HttpOptions>(config.GetSection(HttpOptions.Section));
+        services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+
+        // Data: the app connects as a role without BYPASSRLS; the interceptor sets the tenant per transaction.
+        var connectionString = config.GetConnectionString("Default")
+            ?? throw new InvalidOperationException("ConnectionStrings:Default is not configured.");
+        services.AddSingleton(new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<TenantTransactionInterceptor>();
+        services.AddDbContext<AppDbContext>((sp, o) => o
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), n => n.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(sp.GetRequiredService<TenantTransactionInterceptor>()));
+        services.AddScoped<TenantContext>();
+        services.AddScoped<CurrentSession>();
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<OutboxWriter>();
+
+        // Hot metadata and rate-limit buckets: in memory, or Redis when Redis:Connection is set.
+        var redis = config["Redis:Connection"];
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            var multiplexer = ConnectionMultiplexer.Connect(redis);
+            services.AddSingleton<IConnectionMultiplexer>(multiplexer);
+            services.AddStackExchangeRedisCache(o => o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer));
+            services.AddSingleton<ILoginThrottle, RedisLoginThrottle>();
+        }
+        else
+        {
+            services.AddSingleton<ILoginThrottle, MemoryLoginThrottle>();
+        }
+        services.AddMemoryCache();
+        services.AddHybridCache();
+
+        // Identity: one bearer scheme (API key, our JWT, external IdP JWT); access declared per endpoint.
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<ExternalTokenValidator>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddScoped<SessionDirectory>();
+        services.AddHttpClient(ExternalTokenValidator.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddAuthentication(WrkAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, WrkAuthenticationHandler>(WrkAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddScoped<IAuthorizationHandler, AccessRequirementHandler>();
+        services.AddScoped<IAuthorizationHandler, AnyUserRequirementHandler>();
+
+        services.AddWrkRateLimiting(config);
+        services.AddWrkCors(config);
+
+        // Handlers and jobs: every IHandler in this assembly, scoped.
+        foreach (var type in typeof(WrkCopilotServices).Assembly.GetTypes()
+                     .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IHandler).IsAssignableFrom(t)))
+        {
+            services.AddScoped(type);
+        }
+
+        services.AddOutbox(config);
+
+        services.AddFastEndpoints(o => o.Assemblies = [typeof(WrkCopilotServices).Assembly]);
+        services.SwaggerDocument(o =>
+        {
+            o.DocumentSettings = s =>
+            {
+                s.Title = "WRK Copilot API";
+                s.Version = "v1";
+                s.DocumentName = "v1";
+            };
+            o.ShortSchemaNames = true;
+            o.EnableJWTBearerAuth = true;
+            o.AutoTagPathSegmentIndex = 2;
+        });
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        return services;
+    }
+
+    public static WebApplication UseWrkCopilot(this WebApplication app)
+    {
+        app.UseMiddleware<RequestContextMiddleware>();
+        app.UseMiddleware<UnhandledErrorMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseCors(CorsSetup.PolicyName);
+        app.UseAuthentication();
+        app.UseMiddleware<SessionLogScopeMiddleware>();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
+        app.UseFastEndpoints(c =>
+        {
+            JsonDefaults.Configure(c.Serializer.Options);
+            c.Endpoints.ShortNames = false;
+            c.Errors.ContentType = Errors.Problem.ContentType;
+            c.Errors.ProducesMetadataType = typeof(Errors.ProblemBody);
+            c.Errors.ResponseBuilder = ValidationProblems.Build;
+            c.Binding.JsonExceptionTransformer = ValidationProblems.FromJsonException;
+        });
+        app.UseSwaggerGen(uiConfig: u => u.Path = "/swagger");
+        app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+}
+
+/// <summary>Ready when the database answers and no migration is pending.</summary>
+internal sealed class DatabaseReadyCheck(AppDbContext db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var pending = await db.Database.GetPendingMigrationsAsync(cancellationToken);
+            return pending.Any()
+                ? HealthCheckResult.Unhealthy($"Migrations pending: {string.Join(", ", pending)}")
+                : HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("Database unreachable", ex);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WrkCopilot.Features.Kernel.Auth;
+using WrkCopilot.Features.Kernel.Errors;
+
+namespace WrkCopilot.Features.Kernel.Http;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on creating POSTs (endpoints marked <see cref="IdempotentCreate"/>), kept in
+/// <c>idempotency_keys</c> by (principal, route, key): the same key and body within the retention replays
+/// the first status and body; another body → 422; still in flight → 409. A 5xx answer is not kept, so a
+/// retry runs again.
+/// </summary>
+internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSource dataSource, IOptions<HttpOptions> options, TimeProvider clock)
+{
+    public const string Header = "Idempotency-Key";
+    private const int MaxBodyBytes = 1 << 20;
+
+    public async Task InvokeAsync(HttpContext ctx, CurrentSession session)
+    {
+        var key = ctx.Request.Headers[Header].ToString();
+        var endpoint = ctx.GetEndpoint();
+        if (string.IsNullOrEmpty(key) || !HttpMethods.IsPost(ctx.Request.Method) ||
+            endpoint?.Metadata.GetMetadata<IdempotentCreate>() is null || session.Value is not { } s)
+        {
+            await next(ctx);
+            return;
+        }
+        if (key.Length > 255)
+        {
+            await Problem.WriteAsync(ctx, 400, "validation_failed", "Idempotency-Key must be at most 255 characters.",
+                new Dictionary<string, string[]> { ["Idempotency-Key"] = ["At most 255 characters."] });
+            return;
+        }
+        ctx.Request.EnableBuffering();
+        using var hashStream = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(hashStream, ctx.RequestAborted);
+        ctx.Request.Body.Position = 0;
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(hashStream.ToArray()));
+        var route = $"{ctx.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText ?? ctx.Request.Path.Value}";
+        var now = clock.GetUtcNow();
+
+        await using (var conn = await dataSource.OpenConnectionAsync(ctx.RequestAborted))
+        {
+            // Expired keys are free again.
+            await using (var purge = new NpgsqlCommand(
+                "DELETE FROM idempotency_keys WHERE principal = @p AND route = @r AND key = @k AND expires_at <= @now", conn))
+            {
+                purge.Parameters.AddWithValue("p", s.Principal);
+                purge.Parameters.AddWithValue("r", route);
+                purge.Parameters.AddWithValue("k", key);
+                purge.Parameters.AddWithValue("now", now);
+                await purge.ExecuteNonQueryAsync(ctx.RequestAborted);
+            }
+            await using var insert = new NpgsqlCommand(
+                """
+                INSERT INTO idempotency_keys (id, principal, route, key, request_hash, created_at, expires_at)
+                VALUES (@id, @p, @r, @k, @h, @now, @exp)
+                ON CONFLICT (principal, route, key) DO NOTHING
+                """, conn);
+            insert.Parameters.AddWithValue("id", Guid.CreateVersion7());
+            insert.Parameters.AddWithValue("p", s.Principal);
+            insert.Parameters.AddWithValue("r", route);
+            insert.Parameters.AddWithValue("k", key);
+            insert.Parameters.AddWithValue("h", requestHash);
+            insert.Parameters.AddWithValue("now", now);
+            insert.Parameters.AddWithValue("exp", now + options.Value.IdempotencyRetention);
+            if (await insert.ExecuteNonQueryAsync(ctx.RequestAborted) == 0)
+            {
+                await ReplayOrRefuseAsync(ctx, conn, s.Principal, route, key, requestHash);
+                return;
+            }
+        }
+
+        var originalBody = ctx.Response.Body;
+        using var buffer = new MemoryStream();
+        ctx.Response.Body = buffer;
+        var keep = false;
+        try
+        {
+            await next(ctx);
+            keep = ctx.Response.StatusCode < 500 && buffer.Length <= MaxBodyBytes;
+        }
+        finally
+        {
+            ctx.Response.Body = originalBody;
+            await using var conn = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await using var done = keep
+                ? new NpgsqlCommand(
+                    "UPDATE idempotency_keys SET status_code = @s, content_type = @ct, response_body = @b, completed_at = @now WHERE principal = @p AND route = @r AND key = @k", conn)
+                : new NpgsqlCommand("DELETE FROM idempotency_keys WHERE principal = @p AND route = @r AND key = @k", conn);
+            done.Parameters.AddWithValue("p", s.Principal);
+            done.Parameters.AddWithValue("r", route);
+            done.Parameters.AddWithValue("k", key);
+            if (keep)
+            {
+                done.Parameters.AddWithValue("s", ctx.Response.StatusCode);
+                done.Parameters.AddWithValue("ct", (object?)ctx.Response.ContentType ?? DBNull.Value);
+                done.Parameters.AddWithValue("b", buffer.ToArray());
+                done.Parameters.AddWithValue("now", clock.GetUtcNow());
+            }
+            await done.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        buffer.Position = 0;
+        await buffer.CopyToAsync(originalBody, ctx.RequestAborted);
+    }
+
+    private static async Task ReplayOrRefuseAsync(HttpContext ctx, NpgsqlConnection conn, string principal, string route, string key, string requestHash)
+    {
+        await using var select = new NpgsqlCommand(
+            "SELECT request_hash, status_code, content_type, response_body FROM idempotency_keys WHERE principal = @p AND route = @r AND key = @k", conn);
+        select.Parameters.AddWithValue("p", principal);
+        select.Parameters.AddWithValue("r", route);
+        select.Parameters.AddWithValue("k", key);
+        await using var reader = await select.ExecuteReaderAsync(ctx.RequestAborted);
+        if (!await reader.ReadAsync(ctx.RequestAborted))
+        {
+            await Problem.WriteAsync(ctx, 409, "idempotency_in_flight", "A request with this Idempotency-Key is being processed; retry shortly.");
+            return;
+        }
+        if (reader.GetString(0) != requestHash)
+        {
+            await Problem.WriteAsync(ctx, 422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body.");
+            return;
+        }
+        if (await reader.IsDBNullAsync(1, ctx.RequestAborted))
+        {
+            await Problem.WriteAsync(ctx, 409, "idempotency_in_flight", "A request with this Idempotency-Key is being processed; retry shortly.");
+            return;
+        }
+        ctx.Response.StatusCode = reader.GetInt32(1);
+        if (!await reader.IsDBNullAsync(2, ctx.RequestAborted))
+        {
+            ctx.Response.ContentType = reader.GetString(2);
+        }
+        ctx.Response.Headers["Idempotent-Replayed"] = "true";
+        if (!await reader.IsDBNullAsync(3, ctx.RequestAborted))
+        {
+            var body = (byte[])reader.GetValue(3);
+            await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WrkCopilot.Features.Kernel.Auth;
+using WrkCopilot.Features.Kernel.Errors;
+
+namespace WrkCopilot.Features.Kernel.Http;
+
+/// <summary>Accepts or generates <c>X-Request-Id</c>, echoes it, and puts it in every log line of the request.</summary>
+internal sealed class RequestContextMiddleware(RequestDelegate next, ILogger<RequestContextMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext ctx)
+    {
+        var id = RequestIds.Resolve(ctx);
+        using (logger.BeginScope(new Dictionary<string, object> { ["request_id"] = id }))
+        {
+            await next(ctx);
+        }
+    }
+}
+
+/// <summary>Adds tenant and user ids to the log scope once the caller is known.</summary>
+internal sealed class SessionLogScopeMiddleware(RequestDelegate next, ILogger<SessionLogScopeMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext ctx, CurrentSession session)
+    {
+        if (session.Value is not { } s)
+        {
+            await next(ctx);
+            return;
+        }
+        using (logger.BeginScope(new Dictionary<string, object?>
+               {
+                   ["tenant_id"] = s.TenantId,
+                   ["user_id"] = s.UserId,
+                   ["api_key_id"] = s.ApiKeyId,
+               }))
+        {
+            await next(ctx);
+        }
+    }
+}
+
+/// <summary>Any exception that escapes is a bug: log it, answer a problem 500 with the request id, leak nothing.</summary>
+internal sealed class UnhandledErrorMiddleware(RequestDelegate next, ILogger<UnhandledErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext ctx)
+    {
+        try
+        {
+            await next(ctx);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException && ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
+        {
+            await Problem.WriteAsync(ctx, ex.StatusCode, ex.StatusCode == 413 ? "payload_too_large" : "bad_request", ex.Message);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Unhandled exception on {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
+            await Problem.WriteAsync(ctx, 500, "internal_error", "An unexpected error occurred; quote the request id when reporting it.");
+        }
+    }
+}
+
+internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext ctx)
+    {
+        var h = ctx.Response.Headers;
+        h["X-Content-Type-Options"] = "nosniff";
+        h["X-Frame-Options"] = "DENY";
+        h["Referrer-Policy"] = "no-referrer";
+        h["Cross-Origin-Opener-Policy"] = "same-origin";
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
+        // The Swagger UI needs inline scripts and styles; the API itself serves only JSON.
+        h["Content-Security-Policy"] = ctx.Request.Path.StartsWithSegments("/swagger")
+            ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+            : "default-src 'none'; frame-ancestors 'none'";
+        if (ctx.Request.Path.StartsWithSegments("/v1"))
+        {
+            h.CacheControl = "no-store";
+        }
+        return next(ctx);
+    }
+}
+
+internal static class CorsSetup
+{
+    public const string PolicyName = "wrk-cors";
+
+    public static Microsoft.Extensions.DependencyInjection.IServiceCollection AddWrkCors(
+        this Microsoft.Extensions.DependencyInjection.IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration config)
+    {
+        var origins = config.GetSection($"{HttpOptions.Section}:CorsOrigins").Get<string[]>() ?? [];
+        Microsoft.Extensions.DependencyInjection.CorsServiceCollectionExtensions.AddCors(services, o => o.AddPolicy(PolicyName, p =>
+        {
+            if (origins.Length > 0)
+            {
+                p.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod()
+                    .WithExposedHeaders(RequestIds.Header, "ETag", "Retry-After", "Location");
+            }
+        }));
+        return services;
+    }
+}

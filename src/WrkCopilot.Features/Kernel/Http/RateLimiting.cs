@@ -1,0 +1,66 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using RedisRateLimiting;
+using StackExchange.Redis;
+using WrkCopilot.Features.Kernel.Auth;
+using WrkCopilot.Features.Kernel.Errors;
+
+namespace WrkCopilot.Features.Kernel.Http;
+
+/// <summary>
+/// Fixed one-minute windows per API key, per tenant (JWT sessions) and per client IP (anonymous calls).
+/// Buckets live in memory, or in Redis when <c>Redis:Connection</c> is set so that instances share them.
+/// </summary>
+internal static class RateLimiting
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    public static IServiceCollection AddWrkRateLimiting(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
+            {
+                if (!ctx.Request.Path.StartsWithSegments("/v1"))
+                {
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                }
+                var options = ctx.RequestServices.GetRequiredService<IOptions<HttpOptions>>().Value;
+                var session = ctx.RequestServices.GetRequiredService<CurrentSession>().Value;
+                var (key, limit) = session switch
+                {
+                    { ApiKeyId: { } keyId } => ($"rl:key:{keyId}", options.ApiKeyRequestsPerMinute),
+                    { } s => ($"rl:tenant:{s.TenantId}", options.TenantRequestsPerMinute),
+                    null => ($"rl:ip:{ctx.Connection.RemoteIpAddress}", options.AnonymousRequestsPerMinute),
+                };
+                var redis = ctx.RequestServices.GetService<IConnectionMultiplexer>();
+                return redis is null
+                    ? RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limit,
+                        Window = Window,
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    })
+                    : RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
+                    {
+                        ConnectionMultiplexerFactory = () => redis,
+                        PermitLimit = limit,
+                        Window = Window,
+                    });
+            });
+            o.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var ra) ? ra : Window;
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds))).ToString();
+                await Problem.WriteAsync(context.HttpContext, 429, "rate_limited", "Too many requests; retry after the number of seconds in Retry-After.");
+            };
+        });
+        return services;
+    }
+}

@@ -1,0 +1,59 @@
+using Coravel.Invocable;
+using Coravel.Queuing.Interfaces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace WrkCopilot.Features.Kernel.Outbox;
+
+/// <summary>
+/// Coravel-scheduled every second: claims due rows with a lease (<c>FOR UPDATE SKIP LOCKED</c>, so several
+/// instances can run side by side and never claim the same row) and hands each to Coravel's queue.
+/// </summary>
+public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IQueue queue, IOptions<OutboxOptions> options,
+    TimeProvider clock, ILogger<OutboxDispatcher> logger) : IInvocable
+{
+    public async Task Invoke()
+    {
+        var claimed = await ClaimAsync(CancellationToken.None);
+        foreach (var id in claimed)
+        {
+            queue.QueueInvocableWithPayload<OutboxJobRunner, Guid>(id);
+        }
+        if (claimed.Count > 0)
+        {
+            logger.LogDebug("Outbox: claimed {Count} rows", claimed.Count);
+        }
+    }
+
+    /// <summary>Claims up to a batch of due rows (or rows whose lease expired) for this instance.</summary>
+    public async Task<IReadOnlyList<Guid>> ClaimAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var now = clock.GetUtcNow();
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            """
+            UPDATE outbox SET status = 'processing', locked_until = @lease_end, locked_by = @me, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE (status = 'pending' AND available_at <= @now)
+                   OR (status = 'processing' AND locked_until < @now)
+                ORDER BY available_at
+                LIMIT @batch
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """, conn);
+        cmd.Parameters.AddWithValue("lease_end", now + o.Lease);
+        cmd.Parameters.AddWithValue("me", o.InstanceId);
+        cmd.Parameters.AddWithValue("now", now);
+        cmd.Parameters.AddWithValue("batch", o.BatchSize);
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+        return ids;
+    }
+}

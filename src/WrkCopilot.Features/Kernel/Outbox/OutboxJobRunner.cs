@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Coravel.Invocable;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Kernel.Tenancy;
+
+namespace WrkCopilot.Features.Kernel.Outbox;
+
+/// <summary>
+/// Runs one claimed outbox row in its own DI scope (Coravel gives each invocable one) with the row's tenant
+/// set, then marks it done, schedules a retry with exponential backoff and jitter, or dead-letters it.
+/// Every status write is guarded by <c>locked_by</c>, so a row whose lease was taken over is left alone.
+/// </summary>
+public sealed class OutboxJobRunner(
+    NpgsqlDataSource dataSource,
+    IEnumerable<IJobHandler> handlers,
+    TenantContext tenant,
+    IOptions<OutboxOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxJobRunner> logger) : IInvocable, IInvocableWithPayload<Guid>
+{
+    public static readonly ActivitySource Activities = new("WrkCopilot.Outbox");
+
+    public Guid Payload { get; set; }
+
+    public Task Invoke() => RunAsync(Payload, CancellationToken.None);
+
+    public async Task RunAsync(Guid id, CancellationToken ct)
+    {
+        var o = options.Value;
+        JobContext? job;
+        string? traceParent;
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        {
+            await using var load = new NpgsqlCommand(
+                "SELECT tenant_id, queue, type, payload::text, attempts, max_attempts, trace_parent FROM outbox WHERE id = @id AND status = 'processing' AND locked_by = @me", conn);
+            load.Parameters.AddWithValue("id", id);
+            load.Parameters.AddWithValue("me", o.InstanceId);
+            await using var r = await load.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct))
+            {
+                return; // done already, or claimed again by another instance
+            }
+            job = new JobContext(id, r.IsDBNull(0) ? null : r.GetGuid(0), r.GetString(1), r.GetString(2),
+                JsonDocument.Parse(r.GetString(3)), r.GetInt32(4), r.GetInt32(5));
+            traceParent = r.IsDBNull(6) ? null : r.GetString(6);
+        }
+
+        using var activity = Activities.StartActivity($"job {job.Type}", ActivityKind.Consumer,
+            traceParent is not null && ActivityContext.TryParse(traceParent, null, out var parent) ? parent : default);
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["job_id"] = id, ["job_type"] = job.Type, ["tenant_id"] = job.TenantId });
+        var handler = handlers.FirstOrDefault(h => h.Type == job.Type);
+        try
+        {
+            if (handler is null)
+            {
+                throw new PermanentJobFailure($"No handler for job type '{job.Type}'.");
+            }
+            if (job.TenantId is { } t)
+            {
+                tenant.Set(t);
+            }
+            await handler.HandleAsync(job, ct);
+            await FinishAsync(id, "status = 'done', completed_at = @now, locked_until = NULL, last_error = NULL", null, ct);
+        }
+        catch (Exception ex)
+        {
+            var permanent = ex is PermanentJobFailure;
+            var dead = permanent || job.Attempt >= job.MaxAttempts;
+            logger.LogWarning(ex, "Job {JobId} ({Type}) failed on attempt {Attempt}/{Max}{Dead}", id, job.Type, job.Attempt, job.MaxAttempts, dead ? "; dead-lettered" : "");
+            var error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+            if (dead)
+            {
+                await FinishAsync(id, "status = 'dead', locked_until = NULL, last_error = @err", error, ct);
+            }
+            else
+            {
+                await FinishAsync(id, "status = 'pending', locked_until = NULL, last_error = @err, available_at = @retry_at", error, ct, Backoff(job.Attempt));
+            }
+        }
+    }
+
+    internal TimeSpan Backoff(int attempt)
+    {
+        var o = options.Value;
+        var exp = o.RetryBase.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
+        var capped = Math.Min(exp, o.RetryCap.TotalMilliseconds);
+        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+        return TimeSpan.FromMilliseconds(capped * jitter);
+    }
+
+    private async Task FinishAsync(Guid id, string set, string? error, CancellationToken ct, TimeSpan? retryIn = null)
+    {
+        var now = clock.GetUtcNow();
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand($"UPDATE outbox SET {set} WHERE id = @id AND locked_by = @me AND status = 'processing'", conn);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("me", options.Value.InstanceId);
+        cmd.Parameters.AddWithValue("now", now);
+        cmd.Parameters.AddWithValue("err", (object?)error ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("retry_at", now + (retryIn ?? TimeSpan.Zero));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

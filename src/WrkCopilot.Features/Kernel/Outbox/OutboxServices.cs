@@ -1,0 +1,38 @@
+using Coravel;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace WrkCopilot.Features.Kernel.Outbox;
+
+public static class OutboxServices
+{
+    public static IServiceCollection AddOutbox(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddScheduler();
+        services.AddQueue();
+        services.AddTransient<OutboxDispatcher>();
+        services.AddTransient<OutboxJobRunner>();
+        foreach (var type in typeof(OutboxServices).Assembly.GetTypes()
+                     .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IJobHandler).IsAssignableFrom(t)))
+        {
+            services.AddScoped(typeof(IJobHandler), type);
+        }
+        return services;
+    }
+
+    /// <summary>Starts the schedule: outbox dispatch every second (unless disabled by configuration).</summary>
+    public static WebApplication UseOutbox(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<OutboxOptions>>().Value;
+        app.Services.UseScheduler(s =>
+        {
+            if (options.DispatcherEnabled)
+            {
+                s.Schedule<OutboxDispatcher>().EverySecond().PreventOverlapping(nameof(OutboxDispatcher));
+            }
+        });
+        return app;
+    }
+}

@@ -1,0 +1,50 @@
+using ErrorOr;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Kernel.Errors;
+
+namespace WrkCopilot.Features.Kernel.Tenancy;
+
+/// <summary>
+/// One transaction per request or job: the tenant is set as its first statement (interceptor),
+/// the handler's change, audit rows and outbox rows commit together, and the commit happens before
+/// the response is sent. Errors roll back. Database races map to 409 here, once.
+/// </summary>
+public static class UnitOfWork
+{
+    public static async Task<ErrorOr<T>> RunAsync<T>(AppDbContext db, Func<Task<ErrorOr<T>>> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var result = await work();
+            if (result.IsError)
+            {
+                await tx.RollbackAsync(ct);
+                return result;
+            }
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return AppErrors.ConcurrencyConflict();
+        }
+        catch (Exception ex) when (PostgresError(ex)?.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return AppErrors.Conflict("conflict", "A resource with the same unique values already exists.");
+        }
+        catch (Exception ex) when (PostgresError(ex)?.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected)
+        {
+            return AppErrors.ConcurrencyConflict();
+        }
+    }
+
+    internal static PostgresException? PostgresError(Exception ex) => ex switch
+    {
+        PostgresException pg => pg,
+        DbUpdateException { InnerException: PostgresException pg } => pg,
+        _ => null,
+    };
+}

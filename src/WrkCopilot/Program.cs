@@ -1,0 +1,35 @@
+using Serilog;
+using Serilog.Formatting.Compact;
+using WrkCopilot.Features.Kernel.Hosting;
+using WrkCopilot.Features.Kernel.Outbox;
+using WrkCopilot.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+var command = args.FirstOrDefault(a => !a.StartsWith('-') && !a.Contains('=', StringComparison.Ordinal));
+
+builder.Host.UseSerilog((ctx, services, log) => log
+    .ReadFrom.Configuration(ctx.Configuration)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(new RenderedCompactJsonFormatter()));
+
+// No connection string: start (or reuse) a local PostgreSQL cluster and apply migrations.
+var localDatabase = await DatabaseBootstrap.PrepareAsync(builder.Configuration, command, builder.Environment);
+
+builder.Services.AddWrkCopilot(builder.Configuration);
+
+var app = builder.Build();
+
+if (command is not null)
+{
+    return await Commands.RunAsync(command, args, app, localDatabase);
+}
+
+app.UseWrkCopilot();
+app.UseOutbox();
+if (localDatabase is not null)
+{
+    app.Logger.LogInformation("Local PostgreSQL in {DataDirectory} on port {Port} (log: {Log})",
+        localDatabase.DataDirectory, localDatabase.Port, localDatabase.LogFile);
+}
+await app.RunAsync();
+return 0;

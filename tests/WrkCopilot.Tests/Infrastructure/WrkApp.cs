@@ -1,0 +1,120 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Kernel.Http;
+using WrkCopilot.Features.Kernel.Tenancy;
+
+namespace WrkCopilot.Tests.Infrastructure;
+
+/// <summary>
+/// The app under test on its own database (one per test class: use as <c>IClassFixture&lt;WrkApp&gt;</c>),
+/// connecting as the non-owner app role so RLS applies. The outbox dispatcher is off unless a test
+/// subclass turns it on; tests drive it through <c>OutboxDispatcher</c> directly.
+/// </summary>
+public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SigningKey = "dGVzdC1zaWduaW5nLWtleS1mb3Itd3JrLWNvcGlsb3QtdGVzdHMtb25seQ==";
+    public string OwnerConnectionString { get; private set; } = "";
+    public string AppConnectionString { get; private set; } = "";
+
+    /// <summary>Extra settings for a subclass (e.g. Redis, low rate limits, dispatcher on).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() => [];
+
+    public virtual async Task InitializeAsync()
+    {
+        (OwnerConnectionString, AppConnectionString) = await PostgresServer.CreateDatabaseAsync(GetType().Name);
+    }
+
+    public new virtual async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = AppConnectionString,
+            ["ConnectionStrings:Migrations"] = OwnerConnectionString,
+            ["Auth:SigningKeys:0:Kid"] = "test-1",
+            ["Auth:SigningKeys:0:Secret"] = SigningKey,
+            // Hashing cost is not under test; the production default (600,000) is asserted separately.
+            ["Auth:PasswordIterations"] = "1000",
+            ["Outbox:DispatcherEnabled"] = "false",
+            ["Coravel:Queue:ConsummationDelay"] = "1",
+            ["Http:TenantRequestsPerMinute"] = "100000",
+            ["Http:ApiKeyRequestsPerMinute"] = "100000",
+            ["Http:AnonymousRequestsPerMinute"] = "100000",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in Settings())
+        {
+            settings[k] = v;
+        }
+        foreach (var (k, v) in settings)
+        {
+            builder.UseSetting(k, v);
+        }
+    }
+
+    /// <summary>A scope with its own DbContext, e.g. to look at rows directly (tenant set explicitly).</summary>
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    /// <summary>Runs <paramref name="work"/> as the owner (bypasses RLS): for arranging and inspecting rows in tests.</summary>
+    public async Task<T> AsOwnerAsync<T>(Func<NpgsqlConnection, Task<T>> work)
+    {
+        await using var conn = new NpgsqlConnection(OwnerConnectionString);
+        await conn.OpenAsync();
+        return await work(conn);
+    }
+
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] args) => await AsOwnerAsync(async conn =>
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in args)
+        {
+            cmd.Parameters.AddWithValue(n, v);
+        }
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    });
+
+    public HttpClient Client(string? bearer = null)
+    {
+        var c = CreateClient();
+        if (bearer is not null)
+        {
+            c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return c;
+    }
+}
+
+public static class Json
+{
+    public static readonly JsonSerializerOptions Options = JsonDefaults.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+    });
+
+    public static async Task<JsonElement> ReadAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient c, string url, object body) =>
+        c.PostAsJsonAsync(url, body, Options);
+
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient c, string url, object body) =>
+        c.PutAsJsonAsync(url, body, Options);
+
+    public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient c, string url, object body) =>
+        c.PatchAsJsonAsync(url, body, Options);
+}
