@@ -32,6 +32,8 @@ public static class WrkCopilotServices
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         services.Configure<HttpOptions>(config.GetSection(HttpOptions.Section));
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));
+        services.Configure<Integrations.Mail.MailOptions>(config.GetSection(Integrations.Mail.MailOptions.Section));
+        services.AddSingleton<Integrations.Mail.IMailSender, Integrations.Mail.SmtpMailSender>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
 
