@@ -27,7 +27,17 @@ public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        (OwnerConnectionString, AppConnectionString) = await PostgresServer.CreateDatabaseAsync(GetType().Name);
+        if (OwnerConnectionString.Length == 0)
+        {
+            (OwnerConnectionString, AppConnectionString) = await PostgresServer.CreateDatabaseAsync(GetType().Name);
+        }
+    }
+
+    /// <summary>A second instance over the same database (call before first use), as two app servers would be.</summary>
+    public void UseDatabaseOf(WrkApp other)
+    {
+        OwnerConnectionString = other.OwnerConnectionString;
+        AppConnectionString = other.AppConnectionString;
     }
 
     public new virtual async Task DisposeAsync()

@@ -80,6 +80,22 @@ public static class Problem
         return WriteAsync(ctx, status, first.Code, first.Description, extensions: ext);
     }
 
+    /// <summary>The code for a bare status the framework produced (no handler chose one).</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        406 => "not_acceptable",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        _ => status >= 500 ? "internal_error" : "error",
+    };
+
     public static string TitleFor(int status) => status switch
     {
         400 => "Bad Request",
@@ -87,6 +103,7 @@ public static class Problem
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        406 => "Not Acceptable",
         409 => "Conflict",
         410 => "Gone",
         412 => "Precondition Failed",

@@ -115,6 +115,9 @@ public static class WrkCopilotServices
     {
         app.UseMiddleware<RequestContextMiddleware>();
         app.UseMiddleware<UnhandledErrorMiddleware>();
+        // Framework answers with an empty body (unknown route, wrong method, …) become problem+json too.
+        app.UseStatusCodePages(ctx => Errors.Problem.WriteAsync(ctx.HttpContext, ctx.HttpContext.Response.StatusCode,
+            Errors.Problem.CodeFor(ctx.HttpContext.Response.StatusCode), Errors.Problem.TitleFor(ctx.HttpContext.Response.StatusCode)));
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseCors(CorsSetup.PolicyName);
         app.UseAuthentication();
