@@ -17,7 +17,8 @@ public static class AppErrors
 
     public static Error Forbidden(string detail = "Your role or key may not do this.") => Error.Forbidden("forbidden", detail);
 
-    public static Error Unauthorized(string detail = "Missing or invalid credentials.") => Error.Unauthorized("unauthorized", detail);
+    public static Error Unauthorized(string detail = "Missing or invalid credentials.", string code = "unauthorized") =>
+        Error.Unauthorized(code, detail);
 
     public static Error Conflict(string code, string detail, Dictionary<string, object>? metadata = null) =>
         Error.Conflict(code, detail, metadata);
