@@ -6,7 +6,7 @@ using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Tests.Infrastructure;
 
-/// <summary>A signed-in WRK staff user: a member of the operator tenant with the given operator role.</summary>
+/// <summary>A user signed in to one tenant with one role (staff: the operator tenant).</summary>
 public sealed record StaffCaller(string AccessToken, Guid TenantId, Guid UserId, string Role);
 
 public static class StaffUsers
@@ -45,10 +45,37 @@ public static class StaffUsers
             return op;
         });
 
+        return await app.TokenAsync(operatorId, userId, role);
+    }
+
+    /// <summary>A new user holding <paramref name="role"/> in an existing client tenant, with an access token there.</summary>
+    public static async Task<StaffCaller> ClientUserAsync(this WrkApp app, Guid tenantId, string role)
+    {
+        var userId = Guid.CreateVersion7();
+        await app.AsOwnerAsync(async conn =>
+        {
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO users (id, email, email_normalized, name, created_at, updated_at)
+                VALUES (@uid, @email, @email, 'Client User', now(), now());
+                INSERT INTO memberships (id, tenant_id, user_id, roles, created_at, updated_at)
+                VALUES (@mid, @tid, @uid, @roles, now(), now());
+                """, conn);
+            cmd.Parameters.AddWithValue("uid", userId);
+            cmd.Parameters.AddWithValue("email", Identities.NewEmail(role));
+            cmd.Parameters.AddWithValue("mid", Guid.CreateVersion7());
+            cmd.Parameters.AddWithValue("tid", tenantId);
+            cmd.Parameters.AddWithValue("roles", new[] { role });
+            return await cmd.ExecuteNonQueryAsync();
+        });
+        return await app.TokenAsync(tenantId, userId, role);
+    }
+
+    private static async Task<StaffCaller> TokenAsync(this WrkApp app, Guid tenantId, Guid userId, string role)
+    {
         await using var scope = app.Scope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(operatorId);
-        var tokens = scope.ServiceProvider.GetRequiredService<SessionIssuer>().Issue(userId, operatorId, [role]);
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenantId);
+        var tokens = scope.ServiceProvider.GetRequiredService<SessionIssuer>().Issue(userId, tenantId, [role]);
         await scope.ServiceProvider.GetRequiredService<AppDbContext>().SaveChangesAsync();
-        return new StaffCaller(tokens.AccessToken, operatorId, userId, role);
+        return new StaffCaller(tokens.AccessToken, tenantId, userId, role);
     }
 }
