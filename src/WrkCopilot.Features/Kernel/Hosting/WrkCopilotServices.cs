@@ -17,6 +17,7 @@ using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Kernel.Auditing;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Http;
+using WrkCopilot.Features.Kernel.Lifecycle;
 using WrkCopilot.Features.Kernel.Outbox;
 using WrkCopilot.Features.Kernel.Tenancy;
 
@@ -50,6 +51,7 @@ public static class WrkCopilotServices
         services.AddScoped<CurrentSession>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<OutboxWriter>();
+        services.AddLifecycleHooks();
 
         // Hot metadata and rate-limit buckets: in memory, or Redis when Redis:Connection is set.
         var redis = config["Redis:Connection"];

@@ -1,0 +1,58 @@
+using ErrorOr;
+using WrkCopilot.Features.Kernel.Http;
+using AppRoles = WrkCopilot.Features.Kernel.Auth.Roles;
+
+namespace WrkCopilot.Features.Flows.Flow13_StatusRouter;
+
+internal sealed class ChangeVersionStatusEndpoint(StatusRouterHandler handler) : ApiEndpoint<ChangeVersionStatusRequest, VersionStatusResponse>
+{
+    // An array, not a list of strings: Access(string?, params string[]) would take the first role as an API-key permission.
+    private static readonly string[] Callers = [AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
+
+    public override void Configure()
+    {
+        Patch("/v1/automation-versions/{id}/status");
+        Access(Callers);
+        Summary(s =>
+        {
+            s.Summary = "Flow 13 — move a version through its lifecycle (generic entry point of the status router).";
+            s.Description = "Accepts the transitions of the lifecycle table that are reachable from this endpoint and that the caller's role may make. " +
+                            "Staff act in the version's own tenant. Optional If-Match: the row_version last read.";
+            s.Responses[200] = "The version after the transition.";
+            s.Responses[400] = "Unknown status ($.status) or reason too long ($.reason).";
+            s.Responses[403] = "forbidden: the caller's role may not make this transition.";
+            s.Responses[404] = "No such version in the caller's tenant.";
+            s.Responses[409] = "invalid_transition (names current_status and allowed_targets), transition_guard_failed, or concurrency_conflict.";
+            s.Responses[412] = "precondition_failed: If-Match names another row_version.";
+        });
+    }
+
+    protected override Task<ErrorOr<VersionStatusResponse>> HandleRequestAsync(ChangeVersionStatusRequest req, CancellationToken ct) =>
+        handler.ChangeVersionStatusAsync(req, ct);
+}
+
+internal sealed class ChangeProjectStatusEndpoint(StatusRouterHandler handler) : ApiEndpoint<ChangeProjectStatusRequest, ProjectStatusResponse>
+{
+    private static readonly string[] Callers = [AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
+
+    public override void Configure()
+    {
+        Patch("/v1/admin/projects/{id}/status");
+        Access(Callers);
+        Summary(s =>
+        {
+            s.Summary = "Flow 13 — staff move a project's version through its lifecycle (generic admin entry point).";
+            s.Description = "Staff only. Acts in the project's own tenant; the audit rows go there with the staff user as actor. " +
+                            "Optional If-Match: the version's row_version last read.";
+            s.Responses[200] = "The project's version after the transition.";
+            s.Responses[400] = "Unknown status ($.status) or reason too long ($.reason).";
+            s.Responses[403] = "forbidden: not staff, or the staff role may not make this transition.";
+            s.Responses[404] = "No such project.";
+            s.Responses[409] = "invalid_transition (names current_status and allowed_targets), transition_guard_failed, or concurrency_conflict.";
+            s.Responses[412] = "precondition_failed: If-Match names another row_version.";
+        });
+    }
+
+    protected override Task<ErrorOr<ProjectStatusResponse>> HandleRequestAsync(ChangeProjectStatusRequest req, CancellationToken ct) =>
+        handler.ChangeProjectStatusAsync(req, ct);
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using WrkCopilot.Features.Data;
+
+namespace WrkCopilot.Features.Kernel.Lifecycle;
+
+/// <summary>
+/// T1: the blueprint has at least one step. Only that: the full schema validation belongs to the
+/// blueprint writer (Flow 10), which refuses an invalid document before it is ever stored.
+/// </summary>
+internal sealed class BlueprintHasStepGuard : ITransitionGuard
+{
+    public string Id => TransitionTable.GuardIds.BlueprintHasStep;
+
+    public Task<string?> CheckAsync(TransitionContext context, CancellationToken ct) =>
+        Task.FromResult(HasStep(context.Version.BlueprintJson.RootElement)
+            ? null
+            : "The blueprint has no step yet; add at least one step before submitting it for pricing.");
+
+    internal static bool HasStep(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object &&
+        root.TryGetProperty("sections", out var sections) && sections.ValueKind == JsonValueKind.Array &&
+        sections.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object &&
+            s.TryGetProperty("steps", out var steps) && steps.ValueKind == JsonValueKind.Array && steps.GetArrayLength() > 0);
+}
+
+/// <summary>T2: a draft quote that has been priced (a unit price and an estimated volume; a setup fee may be zero).</summary>
+internal sealed class DraftQuotePricedGuard(AppDbContext db) : ITransitionGuard
+{
+    public string Id => TransitionTable.GuardIds.DraftQuotePriced;
+
+    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct) =>
+        await db.Quotes.AnyAsync(q => q.AutomationVersionId == context.Version.Id && q.Status == "draft" &&
+                                      q.SetupFee >= 0 && q.UnitPrice > 0 && q.EstimatedVolume > 0, ct)
+            ? null
+            : "The version has no draft quote with a setup fee, a unit price and an estimated volume.";
+}
+
+/// <summary>T3, T4: the client answers a quote that was sent.</summary>
+internal sealed class QuoteSentGuard(AppDbContext db) : ITransitionGuard
+{
+    public string Id => TransitionTable.GuardIds.QuoteSent;
+
+    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct) =>
+        await db.Quotes.AnyAsync(q => q.AutomationVersionId == context.Version.Id && q.Status == "sent", ct)
+            ? null
+            : "The version has no sent quote to answer.";
+}
+
+/// <summary>T8: launching needs a signed quote.</summary>
+internal sealed class QuoteSignedGuard(AppDbContext db) : ITransitionGuard
+{
+    public string Id => TransitionTable.GuardIds.QuoteSigned;
+
+    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct) =>
+        await db.Quotes.AnyAsync(q => q.AutomationVersionId == context.Version.Id && q.Status == "signed", ct)
+            ? null
+            : "The version has no signed quote.";
+}
+
+/// <summary>T5, T8, T10: the version's WRK workflow exists (its binding was saved by the build).</summary>
+internal sealed class BindingExistsGuard(AppDbContext db) : ITransitionGuard
+{
+    public string Id => TransitionTable.GuardIds.BindingExists;
+
+    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct) =>
+        await db.WorkflowBindings.AnyAsync(b => b.AutomationVersionId == context.Version.Id, ct)
+            ? null
+            : "The version has no WRK workflow binding yet.";
+}
+
+/// <summary>T6: QA passes only when every build-checklist task is done or cancelled.</summary>
+internal sealed class BuildChecklistClosedGuard(AppDbContext db) : ITransitionGuard
+{
+    public string Id => TransitionTable.GuardIds.BuildChecklistClosed;
+
+    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct)
+    {
+        var open = await db.Tasks.CountAsync(t => t.ContextType == "automation_version" && t.ContextId == context.Version.Id &&
+                                                  t.Kind == "build_checklist" && t.Status != "done" && t.Status != "cancelled", ct);
+        return open == 0 ? null : $"{open} build-checklist task(s) are still open.";
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using WrkCopilot.Features.Data.Entities;
+
+namespace WrkCopilot.Features.Kernel.Lifecycle;
+
+/// <summary>What a guard or an effect sees: the tracked version (still in its old status for guards), the decision and the actor.</summary>
+public sealed record TransitionContext(AutomationVersion Version, Decision Decision, LifecycleActor Actor);
+
+/// <summary>
+/// A guard named in <see cref="TransitionTable"/> by <see cref="Id"/>. Runs in the handler's unit of work
+/// (database access allowed) before anything changes; returns null to pass or the reason it fails
+/// (answered as 409 <c>transition_guard_failed</c>).
+/// </summary>
+public interface ITransitionGuard
+{
+    string Id { get; }
+
+    Task<string?> CheckAsync(TransitionContext context, CancellationToken ct);
+}
+
+/// <summary>
+/// A side effect named in <see cref="TransitionTable"/> by <see cref="Id"/>. Runs after the status change in the
+/// same unit of work, before the one <c>SaveChangesAsync</c>; it only adds or changes tracked rows (and outbox rows),
+/// never calls the WRK Platform.
+/// </summary>
+public interface ITransitionEffect
+{
+    string Id { get; }
+
+    Task ApplyAsync(TransitionContext context, CancellationToken ct);
+}
+
+public static class LifecycleServices
+{
+    /// <summary>Registers every guard and effect in the assembly, scoped; later flows add theirs by declaring a class.</summary>
+    public static IServiceCollection AddLifecycleHooks(this IServiceCollection services)
+    {
+        foreach (var type in typeof(LifecycleServices).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            if (typeof(ITransitionGuard).IsAssignableFrom(type))
+            {
+                services.AddScoped(typeof(ITransitionGuard), type);
+            }
+            if (typeof(ITransitionEffect).IsAssignableFrom(type))
+            {
+                services.AddScoped(typeof(ITransitionEffect), type);
+            }
+        }
+        return services;
+    }
+}

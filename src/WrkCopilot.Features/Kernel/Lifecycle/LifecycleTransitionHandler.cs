@@ -1,0 +1,99 @@
+using ErrorOr;
+using Microsoft.EntityFrameworkCore;
+using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Data.Entities;
+using WrkCopilot.Features.Kernel.Auditing;
+using WrkCopilot.Features.Kernel.Errors;
+using WrkCopilot.Features.Kernel.Hosting;
+
+namespace WrkCopilot.Features.Kernel.Lifecycle;
+
+/// <summary>
+/// A request to move a version to <paramref name="TargetStatus"/>. <paramref name="ExpectedRowVersion"/> is the
+/// row version the caller last saw (an <c>If-Match</c>); a mismatch is 412 before anything is decided.
+/// </summary>
+public sealed record TransitionRequest(string TargetStatus, LifecycleActor Actor, string? Reason,
+    TransitionEntry Entry = TransitionEntry.Direct, long? ExpectedRowVersion = null);
+
+/// <summary>
+/// Applies the kernel's decision to a tracked version inside the caller's unit of work: guards, the status
+/// (the only writer of a version's and its project's status), one audit row, the effects, and one save.
+/// The row version is the version's EF concurrency token: a writer that committed first makes this save
+/// fail (409 <c>concurrency_conflict</c> via the unit of work), so of two racing transitions exactly one wins.
+/// Dedicated flow endpoints and workers (with <see cref="LifecycleActor.System"/>) call it too.
+/// </summary>
+public sealed class LifecycleTransitionHandler(
+    AppDbContext db,
+    AuditTrail audit,
+    TimeProvider clock,
+    IEnumerable<ITransitionGuard> guards,
+    IEnumerable<ITransitionEffect> effects) : IHandler
+{
+    public async Task<ErrorOr<Decision>> ApplyAsync(AutomationVersion version, TransitionRequest request, CancellationToken ct)
+    {
+        if (request.ExpectedRowVersion is { } expected && expected != version.RowVersion)
+        {
+            return AppErrors.PreconditionFailed($"The version changed (row_version is {version.RowVersion}, not {expected}); reload and retry.");
+        }
+        var decided = LifecycleKernel.Decide(version.Status, version.StatusBeforeBlocked, request.TargetStatus,
+            request.Actor, request.Reason, request.Entry);
+        if (decided.IsError)
+        {
+            return decided.Errors;
+        }
+        var decision = decided.Value;
+        var row = decision.Transition;
+        var context = new TransitionContext(version, decision, request.Actor);
+
+        foreach (var hook in row.Guards)
+        {
+            var guard = guards.FirstOrDefault(g => g.Id == hook.Id)
+                ?? throw new InvalidOperationException($"Guard '{hook.Id}' of {row.Id} is not registered.");
+            if (await guard.CheckAsync(context, ct) is { } failure)
+            {
+                return LifecycleKernel.GuardFailure(row, hook.Id, failure);
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        version.Status = decision.To;
+        if (decision.To == VersionStatuses.Blocked)
+        {
+            version.StatusBeforeBlocked = decision.From;
+            version.BlockedReason = decision.Reason;
+        }
+        else
+        {
+            // Blocked fields mean something only while blocked.
+            version.StatusBeforeBlocked = null;
+            version.BlockedReason = null;
+        }
+        version.UpdatedAt = now;
+
+        var projects = await db.Projects.Where(p => p.AutomationVersionId == version.Id).ToListAsync(ct);
+        foreach (var project in projects)
+        {
+            project.Status = decision.To;
+            project.UpdatedAt = now;
+        }
+
+        audit.Record("status_transition", "automation_version", version.Id, new
+        {
+            from = decision.From,
+            to = decision.To,
+            reason = decision.Reason,
+            transition = row.Id,
+        });
+
+        foreach (var hook in row.Effects)
+        {
+            foreach (var effect in effects.Where(e => e.Id == hook.Id))
+            {
+                await effect.ApplyAsync(context, ct);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        return decision;
+    }
+}

@@ -1,0 +1,67 @@
+using Npgsql;
+using WrkCopilot.Tests.Infrastructure;
+
+namespace WrkCopilot.Tests.Flows.Flow13_StatusRouter;
+
+public sealed record ArrangedVersion(Guid AutomationId, Guid VersionId, Guid ProjectId);
+
+/// <summary>Arranges automations, versions, projects, quotes and tasks as the table owner (what earlier flows would have written).</summary>
+internal static class LifecycleRows
+{
+    public const string OneStepBlueprint =
+        """{"schema_version":1,"summary":"s","sections":[{"id":"sec_1","title":"Intake","steps":[{"id":"st_1","type":"trigger","title":"New lead","next":[]}]}],"metadata":{}}""";
+
+    public static async Task<ArrangedVersion> VersionAsync(this WrkApp app, Guid tenantId, string status,
+        string? statusBeforeBlocked = null, string blueprint = OneStepBlueprint)
+    {
+        var ids = new ArrangedVersion(Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        await app.ExecAsync("""
+            INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES (@a, @t, 'Lead sync', now(), now());
+            INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, status_before_blocked,
+                blocked_reason, blueprint_json, intake_progress, row_version, created_at, updated_at)
+            VALUES (@v, @t, @a, 'v1.0', 1, 0, @s, @sbb, CASE WHEN @s::text = 'blocked' THEN 'arranged' END, @bp::jsonb, 0, 1, now(), now());
+            INSERT INTO projects (id, tenant_id, automation_id, automation_version_id, name, type, status, pricing_status,
+                checklist_progress, created_at, updated_at)
+            VALUES (@p, @t, @a, @v, 'Lead sync', 'new_automation', @s, 'none', 0, now(), now());
+            """, ("a", ids.AutomationId), ("t", tenantId), ("v", ids.VersionId), ("p", ids.ProjectId), ("s", status),
+            ("sbb", (object?)statusBeforeBlocked ?? DBNull.Value), ("bp", blueprint));
+        return ids;
+    }
+
+    public static Task QuoteAsync(this WrkApp app, Guid tenantId, Guid versionId, string status) => app.ExecAsync("""
+        INSERT INTO quotes (id, tenant_id, automation_version_id, kind, status, currency, setup_fee, unit_price, estimated_volume,
+            effective_unit_price, row_version, created_at, updated_at)
+        VALUES (@id, @t, @v, 'initial', @s, 'USD', 1500.00, 0.2500, 10000, 0.2500, 1, now(), now())
+        """, ("id", Guid.CreateVersion7()), ("t", tenantId), ("v", versionId), ("s", status));
+
+    public static async Task<Guid> TaskAsync(this WrkApp app, Guid tenantId, string contextType, Guid contextId, string status,
+        string kind = "general_todo")
+    {
+        var id = Guid.CreateVersion7();
+        await app.ExecAsync("""
+            INSERT INTO tasks (id, tenant_id, context_type, context_id, kind, title, status, visibility, priority, row_version, created_at, updated_at)
+            VALUES (@id, @t, @ct, @c, @k, 'A task', @s, 'client', 'medium', 1, now(), now())
+            """, ("id", id), ("t", tenantId), ("ct", contextType), ("c", contextId), ("k", kind), ("s", status));
+        return id;
+    }
+
+    public static Task<string> ScalarAsync(this WrkApp app, string sql, params (string Name, object Value)[] args) => app.AsOwnerAsync(async conn =>
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in args)
+        {
+            cmd.Parameters.AddWithValue(n, v);
+        }
+        return Convert.ToString(await cmd.ExecuteScalarAsync()) ?? "";
+    });
+
+    private static Task ExecAsync(this WrkApp app, string sql, params (string Name, object Value)[] args) => app.AsOwnerAsync(async conn =>
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in args)
+        {
+            cmd.Parameters.AddWithValue(n, v);
+        }
+        return await cmd.ExecuteNonQueryAsync();
+    });
+}
