@@ -60,8 +60,8 @@ public static class OutboxStaff
         return new Caller(tokens.AccessToken, tokens.RefreshToken, tenantId, userId, email, "");
     }
 
-    /// <summary>An API key of <paramref name="tenantId"/> with every permission (API keys never pass a role check).</summary>
-    public static async Task<string> ApiKeyAsync(this WrkApp app, Guid tenantId, Guid createdBy)
+    /// <summary>An API key of <paramref name="tenantId"/>, with every permission unless given (API keys never pass a role check).</summary>
+    public static async Task<string> ApiKeyAsync(this WrkApp app, Guid tenantId, Guid createdBy, string[]? permissions = null)
     {
         var (key, prefix) = ApiKeyFormat.Generate();
         await app.AsOwnerAsync(async conn =>
@@ -75,7 +75,7 @@ public static class OutboxStaff
             cmd.Parameters.AddWithValue("t", tenantId);
             cmd.Parameters.AddWithValue("p", prefix);
             cmd.Parameters.AddWithValue("h", Secrets.Hash(key));
-            cmd.Parameters.AddWithValue("perms", Permissions.All.ToArray());
+            cmd.Parameters.AddWithValue("perms", permissions ?? Permissions.All.ToArray());
             cmd.Parameters.AddWithValue("by", createdBy);
             return await cmd.ExecuteNonQueryAsync();
         });

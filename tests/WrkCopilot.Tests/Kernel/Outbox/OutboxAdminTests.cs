@@ -110,8 +110,10 @@ public sealed class OutboxAdminTests(WrkApp app) : IClassFixture<WrkApp>
         var csAdmin = await app.StaffAsync("cs_admin");
         var operatorKey = await app.ApiKeyAsync(csAdmin.TenantId, csAdmin.UserId);
         var clientKey = await app.ApiKeyAsync(clientAdmin.TenantId, clientAdmin.UserId);
+        // A key "permission" spelled like a staff role must not pass either.
+        var roleNamedKey = await app.ApiKeyAsync(csAdmin.TenantId, csAdmin.UserId, ["operator:ops_admin", "operator:admin"]);
 
-        foreach (var bearer in new[] { clientAdmin.AccessToken, csAdmin.AccessToken, operatorKey, clientKey })
+        foreach (var bearer in new[] { clientAdmin.AccessToken, csAdmin.AccessToken, operatorKey, clientKey, roleNamedKey })
         {
             using var client = app.Client(bearer);
             await (await client.GetAsync("/v1/admin/jobs?status=dead")).ExpectAsync(HttpStatusCode.Forbidden);
