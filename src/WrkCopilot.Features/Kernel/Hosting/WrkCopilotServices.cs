@@ -94,7 +94,11 @@ public static class WrkCopilotServices
 
         services.AddOutbox(config);
 
-        services.AddFastEndpoints(o => o.Assemblies = [typeof(WrkCopilotServices).Assembly]);
+        // Endpoints:AdditionalAssemblies (assembly names) is a test seam: the test project's own endpoints,
+        // e.g. an idempotent creating POST, since no production creating endpoint of the core flows takes Idempotency-Key.
+        var extraEndpointAssemblies = (config.GetSection("Endpoints:AdditionalAssemblies").Get<string[]>() ?? [])
+            .Select(name => System.Reflection.Assembly.Load(name));
+        services.AddFastEndpoints(o => o.Assemblies = [typeof(WrkCopilotServices).Assembly, .. extraEndpointAssemblies]);
         services.SwaggerDocument(o =>
         {
             o.DocumentSettings = s =>

@@ -18,6 +18,9 @@ public sealed class OutboxOptions
 
     public TimeSpan RetryCap { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long done rows are kept before the daily clean-up deletes them.</summary>
+    public TimeSpan DoneRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>This instance's name in <c>locked_by</c>.</summary>
     public string InstanceId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 }

@@ -14,6 +14,7 @@ public static class OutboxServices
         services.AddQueue();
         services.AddTransient<OutboxDispatcher>();
         services.AddTransient<OutboxJobRunner>();
+        services.AddTransient<OutboxCleanup>();
         foreach (var type in typeof(OutboxServices).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IJobHandler).IsAssignableFrom(t)))
         {
@@ -22,7 +23,7 @@ public static class OutboxServices
         return services;
     }
 
-    /// <summary>Starts the schedule: outbox dispatch every second (unless disabled by configuration).</summary>
+    /// <summary>Starts the schedule: outbox dispatch every second (unless disabled by configuration), clean-up daily.</summary>
     public static WebApplication UseOutbox(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<OutboxOptions>>().Value;
@@ -32,6 +33,7 @@ public static class OutboxServices
             {
                 s.Schedule<OutboxDispatcher>().EverySecond().PreventOverlapping(nameof(OutboxDispatcher));
             }
+            s.Schedule<OutboxCleanup>().Daily().PreventOverlapping(nameof(OutboxCleanup));
         });
         return app;
     }

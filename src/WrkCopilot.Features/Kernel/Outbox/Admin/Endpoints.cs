@@ -1,0 +1,43 @@
+using ErrorOr;
+using WrkCopilot.Features.Kernel.Http;
+
+namespace WrkCopilot.Features.Kernel.Outbox.Admin;
+
+internal sealed class ListJobsEndpoint(JobAdminHandler handler) : ListEndpoint<ListJobsRequest, JobItem>
+{
+    public override void Configure()
+    {
+        Get("/v1/admin/jobs");
+        // The explicit null: with two role strings, overload resolution picks Access(permission, params roles)
+        // and would take the first role for an API-key permission.
+        Access(null, Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
+        Summary(s =>
+        {
+            s.Summary = "Outbox jobs across all tenants (staff), newest first; filter by status, queue, type. The payload is never shown.";
+            s.Responses[200] = "A page of jobs.";
+            s.Responses[400] = "Unknown status, bad cursor or limit.";
+        });
+    }
+
+    protected override Task<ErrorOr<Page<JobItem>>> HandleRequestAsync(ListJobsRequest req, CancellationToken ct) => handler.ListAsync(req, ct);
+}
+
+internal sealed class RetryJobEndpoint(JobAdminHandler handler) : ApiEndpoint<RetryJobRequest, JobItem>
+{
+    public override void Configure()
+    {
+        Post("/v1/admin/jobs/{id}/retry");
+        // The explicit null: with two role strings, overload resolution picks Access(permission, params roles)
+        // and would take the first role for an API-key permission.
+        Access(null, Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
+        Summary(s =>
+        {
+            s.Summary = "Puts a dead job back to pending (attempts reset, due now); audited as job_retried.";
+            s.Responses[200] = "The job, pending again.";
+            s.Responses[404] = "No such job.";
+            s.Responses[409] = "job_not_dead: only dead jobs can be retried.";
+        });
+    }
+
+    protected override Task<ErrorOr<JobItem>> HandleRequestAsync(RetryJobRequest req, CancellationToken ct) => handler.RetryAsync(req.Id, ct);
+}
