@@ -6,13 +6,10 @@ namespace WrkCopilot.Features.Flows.Flow13_StatusRouter;
 
 internal sealed class ChangeVersionStatusEndpoint(StatusRouterHandler handler) : ApiEndpoint<ChangeVersionStatusRequest, VersionStatusResponse>
 {
-    // An array, not a list of strings: Access(string?, params string[]) would take the first role as an API-key permission.
-    private static readonly string[] Callers = [AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
-
     public override void Configure()
     {
         Patch("/v1/automation-versions/{id}/status");
-        Access(Callers);
+        Access(AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.OpsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 13 — move a version through its lifecycle (generic entry point of the status router).";
@@ -33,12 +30,10 @@ internal sealed class ChangeVersionStatusEndpoint(StatusRouterHandler handler) :
 
 internal sealed class ChangeProjectStatusEndpoint(StatusRouterHandler handler) : ApiEndpoint<ChangeProjectStatusRequest, ProjectStatusResponse>
 {
-    private static readonly string[] Callers = [AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
-
     public override void Configure()
     {
         Patch("/v1/admin/projects/{id}/status");
-        Access(Callers);
+        Access(AppRoles.OpsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 13 — staff move a project's version through its lifecycle (generic admin entry point).";

@@ -44,10 +44,11 @@ public abstract class ApiEndpoint<TReq, TData> : Endpoint<TReq, Envelope<TData>>
         await Send.ResponseAsync(Envelope<TData>.Of(result.Value), SuccessStatus, ct);
     }
 
-    /// <summary>Declares who may call: qualified roles (see <see cref="Roles"/>) and, optionally, the API-key permission.</summary>
-    protected void Access(string? apiKeyPermission, params string[] roles) => EndpointAccess.Declare(this, apiKeyPermission, roles);
-
+    /// <summary>Declares who may call: sessions holding one of these qualified roles (see <see cref="Roles"/>). API keys are refused.</summary>
     protected void Access(params string[] roles) => EndpointAccess.Declare(this, null, roles);
+
+    /// <summary>As <see cref="Access"/>, and also API keys holding <paramref name="permission"/>.</summary>
+    protected void AccessWithApiKey(string permission, params string[] roles) => EndpointAccess.Declare(this, permission, roles);
 
     protected void AnyUser(bool allowApiKeys = false) => EndpointAccess.DeclareAnyUser(this, allowApiKeys);
 
@@ -71,9 +72,9 @@ public abstract class ListEndpoint<TReq, TItem> : Endpoint<TReq, ListEnvelope<TI
         await Send.ResponseAsync(new ListEnvelope<TItem>(page.Items, new PageMeta(page.NextCursor, page.Limit)), 200, ct);
     }
 
-    protected void Access(string? apiKeyPermission, params string[] roles) => EndpointAccess.Declare(this, apiKeyPermission, roles);
-
     protected void Access(params string[] roles) => EndpointAccess.Declare(this, null, roles);
+
+    protected void AccessWithApiKey(string permission, params string[] roles) => EndpointAccess.Declare(this, permission, roles);
 }
 
 internal static class EndpointAccess

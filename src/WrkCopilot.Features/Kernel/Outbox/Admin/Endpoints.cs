@@ -8,9 +8,7 @@ internal sealed class ListJobsEndpoint(JobAdminHandler handler) : ListEndpoint<L
     public override void Configure()
     {
         Get("/v1/admin/jobs");
-        // The explicit null: with two role strings, overload resolution picks Access(permission, params roles)
-        // and would take the first role for an API-key permission.
-        Access(null, Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
+        Access(Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Outbox jobs across all tenants (staff), newest first; filter by status, queue, type. The payload is never shown.";
@@ -27,9 +25,7 @@ internal sealed class RetryJobEndpoint(JobAdminHandler handler) : ApiEndpoint<Re
     public override void Configure()
     {
         Post("/v1/admin/jobs/{id}/retry");
-        // The explicit null: with two role strings, overload resolution picks Access(permission, params roles)
-        // and would take the first role for an API-key permission.
-        Access(null, Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
+        Access(Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Puts a dead job back to pending (attempts reset, due now); audited as job_retried.";
