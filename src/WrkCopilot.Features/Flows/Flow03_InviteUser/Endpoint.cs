@@ -10,7 +10,7 @@ internal sealed class CreateInvitationEndpoint(InvitationsHandler handler) : Api
     public override void Configure()
     {
         Post("/v1/tenants/{tenantId}/invitations");
-        Access(Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 3 — invite a user by email into this workspace; the token is shown once and emailed.";
@@ -30,7 +30,7 @@ internal sealed class ListInvitationsEndpoint(InvitationsHandler handler) : List
     public override void Configure()
     {
         Get("/v1/tenants/{tenantId}/invitations");
-        Access(Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 3 — this workspace's invitations, newest first, with their status (never their tokens).";
@@ -47,7 +47,7 @@ internal sealed class RevokeInvitationEndpoint(InvitationsHandler handler) : Api
     public override void Configure()
     {
         Delete("/v1/tenants/{tenantId}/invitations/{id}");
-        Access(Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 3 — revoke an invitation; its link stops working at once.";

@@ -8,7 +8,7 @@ internal sealed class ListMembersEndpoint(MembersHandler handler) : ListEndpoint
     public override void Configure()
     {
         Get("/v1/tenants/{tenantId}/users");
-        Access(Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 6 — the workspace's members with their roles, newest first.";
@@ -25,7 +25,7 @@ internal sealed class ChangeRolesEndpoint(MembersHandler handler) : ApiEndpoint<
     public override void Configure()
     {
         Put("/v1/tenants/{tenantId}/users/{userId}/roles");
-        Access(Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 6 — replace a member's roles (roles valid for the workspace's kind).";
@@ -44,7 +44,7 @@ internal sealed class RemoveMemberEndpoint(MembersHandler handler) : ApiEndpoint
     public override void Configure()
     {
         Delete("/v1/tenants/{tenantId}/users/{userId}");
-        Access(Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin, Kernel.Auth.Roles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 6 — remove a member; their sessions in this workspace are revoked at once.";

@@ -12,7 +12,7 @@ internal sealed class CreateApiKeyEndpoint(ApiKeysHandler handler) : ApiEndpoint
     public override void Configure()
     {
         Post("/v1/api-keys");
-        Access(Kernel.Auth.Roles.ClientAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 7 — create an API key for this workspace; the key is shown once.";
@@ -30,7 +30,7 @@ internal sealed class ListApiKeysEndpoint(ApiKeysHandler handler) : ListEndpoint
     public override void Configure()
     {
         Get("/v1/api-keys");
-        Access(Kernel.Auth.Roles.ClientAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin);
         Summary(s => s.Summary = "Flow 7 — this workspace's API keys, newest first (never their secrets).");
     }
 
@@ -43,7 +43,7 @@ internal sealed class RevokeApiKeyEndpoint(ApiKeysHandler handler) : ApiEndpoint
     public override void Configure()
     {
         Delete("/v1/api-keys/{id}");
-        Access(Kernel.Auth.Roles.ClientAdmin);
+        Access(apiKeyPermission: null, Kernel.Auth.Roles.ClientAdmin);
         Summary(s =>
         {
             s.Summary = "Flow 7 — revoke an API key; the next request with it is refused (401).";
