@@ -1,6 +1,6 @@
 using ErrorOr;
 using WrkCopilot.Features.Kernel.Http;
-using AppRoles = WrkCopilot.Features.Kernel.Auth.Roles;
+using WrkCopilot.Features.Kernel.Auth;
 
 namespace WrkCopilot.Features.Flows.Flow13_StatusRouter;
 

@@ -21,7 +21,7 @@ public sealed record AuthenticatedSession(
     Guid? ApiKeyId = null)
 {
     /// <summary>Roles qualified by tenant kind, e.g. <c>client:admin</c>.</summary>
-    public IReadOnlyList<string> QualifiedRoles { get; } = Roles.Select(r => Auth.Roles.Qualify(TenantKind, r)).ToList();
+    public IReadOnlyList<string> QualifiedRoles { get; } = Roles.Select(r => AppRoles.Qualify(TenantKind, r)).ToList();
 
     public bool IsStaff => TenantKind == TenantKinds.Operator && Method != AuthMethod.ApiKey && Roles.Count > 0;
 

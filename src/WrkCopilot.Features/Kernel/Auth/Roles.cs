@@ -6,7 +6,7 @@ namespace WrkCopilot.Features.Kernel.Auth;
 /// Roles are qualified by tenant kind ("client admin" and "operator admin" are different powers),
 /// so a check can never match the role name alone.
 /// </summary>
-public static class Roles
+public static class AppRoles
 {
     public const string ClientAdmin = "client:admin";
     public const string ClientMember = "client:member";

@@ -15,7 +15,7 @@ public static class AppErrors
 
     public static Error NotFound(string what) => Error.NotFound("not_found", $"{what} was not found.");
 
-    public static Error Forbidden(string detail = "Your role or key may not do this.") => Error.Forbidden("forbidden", detail);
+    public static Error Forbidden(string detail = "Your role or key may not do this.", string code = "forbidden") => Error.Forbidden(code, detail);
 
     public static Error Unauthorized(string detail = "Missing or invalid credentials.", string code = "unauthorized") =>
         Error.Unauthorized(code, detail);

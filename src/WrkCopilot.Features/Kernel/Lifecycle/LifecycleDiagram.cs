@@ -1,5 +1,6 @@
 using System.Text;
 using WrkCopilot.Features.Data.Entities;
+using WrkCopilot.Features.Kernel.Auth;
 
 namespace WrkCopilot.Features.Kernel.Lifecycle;
 
@@ -37,8 +38,8 @@ public static class LifecycleDiagram
     // flows.md's words: "client admin", "ops_admin", "operator admin", "system".
     private static string ActorName(string actor) => actor switch
     {
-        Auth.Roles.OpsAdmin => "ops_admin",
-        Auth.Roles.CsAdmin => "cs_admin",
+        AppRoles.OpsAdmin => "ops_admin",
+        AppRoles.CsAdmin => "cs_admin",
         _ => actor.Replace(':', ' '),
     };
 }

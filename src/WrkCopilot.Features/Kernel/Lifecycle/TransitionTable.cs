@@ -83,9 +83,9 @@ public static class TransitionTable
     }
 
     private const string Kernel = "Kernel/Lifecycle";
-    private static readonly string[] ClientAdminOrMember = [Roles.ClientAdmin, Roles.ClientMember];
-    private static readonly string[] OpsOrOperatorAdmin = [Roles.OpsAdmin, Roles.OperatorAdmin];
-    private static readonly string[] ClientAdminOrStaff = [Roles.ClientAdmin, Roles.OpsAdmin, Roles.OperatorAdmin];
+    private static readonly string[] ClientAdminOrMember = [AppRoles.ClientAdmin, AppRoles.ClientMember];
+    private static readonly string[] OpsOrOperatorAdmin = [AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
+    private static readonly string[] ClientAdminOrStaff = [AppRoles.ClientAdmin, AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
     private static readonly StatusSet Blockable = StatusSet.AnyBut(VersionStatuses.Archived, VersionStatuses.Blocked);
 
     public static readonly IReadOnlyList<TransitionRow> Rows =
@@ -99,11 +99,11 @@ public static class TransitionTable
             [new(GuardIds.DraftQuotePriced, Kernel)],
             [new("quote_sent", "Flow 14"), new("notify_client_admins", "Flow 14")]),
         new("T3", StatusSet.Of(VersionStatuses.AwaitingClientApproval), VersionStatuses.BuildInProgress, "15",
-            [Roles.ClientAdmin], true, false, false,
+            [AppRoles.ClientAdmin], true, false, false,
             [new(GuardIds.QuoteSent, Kernel)],
             [new("quote_signed", "Flow 15"), new("request_build", "Flow 21")]),
         new("T4", StatusSet.Of(VersionStatuses.AwaitingClientApproval), VersionStatuses.NeedsPricing, "16",
-            [Roles.ClientAdmin], true, false, true,
+            [AppRoles.ClientAdmin], true, false, true,
             [new(GuardIds.QuoteSent, Kernel)],
             [new("quote_rejected", "Flow 16"), new("create_draft_quote", "Flow 16"), new("pricing_task", "Flow 16")]),
         new("T5", StatusSet.Of(VersionStatuses.BuildInProgress), VersionStatuses.QaTesting, "22",
@@ -131,7 +131,7 @@ public static class TransitionTable
             [new(GuardIds.BindingExists, Kernel)],
             [new("activate_workflow", "Flow 24B")]),
         new("T11", Blockable, VersionStatuses.Blocked, "26",
-            [Roles.OpsAdmin, Roles.OperatorAdmin, SystemActor], true, true, true,
+            [AppRoles.OpsAdmin, AppRoles.OperatorAdmin, SystemActor], true, true, true,
             [],
             [new("block_task", "Flow 26"), new("notify_blocked", "Flow 26")]),
         new("T12", StatusSet.Of(VersionStatuses.Blocked), StatusBeforeBlocked, "26",
@@ -139,7 +139,7 @@ public static class TransitionTable
             [],
             [new("request_build_when_returning_to_build", "Flow 21"), new("notify_unblocked", "Flow 26")]),
         new("T13", StatusSet.AnyBut(VersionStatuses.Archived), VersionStatuses.Archived, "35",
-            [Roles.ClientAdmin, Roles.OperatorAdmin], true, true, false,
+            [AppRoles.ClientAdmin, AppRoles.OperatorAdmin], true, true, false,
             [],
             [new(EffectIds.CancelOpenTasks, Kernel), new("deactivate_workflow", "Flow 35")]),
     ];

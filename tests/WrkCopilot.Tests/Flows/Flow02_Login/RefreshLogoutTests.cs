@@ -26,8 +26,8 @@ public sealed class RefreshLogoutTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.NotEqual(user.RefreshToken, next.RefreshToken);
         Assert.Equal(user.TenantId, next.TenantId);
         Assert.Equal(["viewer"], data.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
-        var family = IdentityAuth.SessionFamily(user.AccessToken);
-        Assert.Equal(family, IdentityAuth.SessionFamily(next.AccessToken));
+        var family = Arrange.SessionFamily(user.AccessToken);
+        Assert.Equal(family, Arrange.SessionFamily(next.AccessToken));
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM sessions old JOIN sessions n ON n.id = old.replaced_by_id " +
             "WHERE old.family_id = @f AND n.family_id = @f AND old.rotated_at IS NOT NULL AND n.rotated_at IS NULL", ("f", family)));
@@ -47,7 +47,7 @@ public sealed class RefreshLogoutTests(WrkApp app) : IClassFixture<WrkApp>
 
         Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
         Assert.Equal("refresh_token_reused", (await replay.ReadAsync()).GetProperty("code").GetString());
-        var family = IdentityAuth.SessionFamily(user.AccessToken);
+        var family = Arrange.SessionFamily(user.AccessToken);
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM sessions WHERE family_id = @f AND revoked_at IS NULL", ("f", family)));
         Assert.Equal(2, await app.CountAsync("SELECT count(*) FROM sessions WHERE family_id = @f AND revoked_reason = 'reuse_detected'", ("f", family)));
         // The thief's and the user's newest tokens are both dead now.
@@ -96,7 +96,7 @@ public sealed class RefreshLogoutTests(WrkApp app) : IClassFixture<WrkApp>
         var refresh = await RefreshAsync(user.RefreshToken);
         Assert.Equal(HttpStatusCode.Unauthorized, refresh.StatusCode);
         Assert.Equal(1, await app.CountAsync(
-            "SELECT count(*) FROM sessions WHERE family_id = @f AND revoked_reason = 'logout'", ("f", IdentityAuth.SessionFamily(user.AccessToken))));
+            "SELECT count(*) FROM sessions WHERE family_id = @f AND revoked_reason = 'logout'", ("f", Arrange.SessionFamily(user.AccessToken))));
         // The other device's session is untouched.
         Assert.Equal(HttpStatusCode.OK, (await app.MeAsync(elsewhere.AccessToken)).Status);
         Assert.Equal(1, await app.CountAsync(

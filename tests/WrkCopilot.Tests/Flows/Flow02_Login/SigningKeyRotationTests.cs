@@ -38,7 +38,7 @@ public sealed class SigningKeyRotationTests(RotatingKeysApp app) : IClassFixture
                 ["sub"] = caller.UserId.ToString(),
                 ["tenant_id"] = caller.TenantId.ToString(),
                 ["roles"] = new[] { "admin" },
-                ["sid"] = IdentityAuth.SessionFamily(caller.AccessToken).ToString(),
+                ["sid"] = Arrange.SessionFamily(caller.AccessToken).ToString(),
                 ["jti"] = Guid.NewGuid().ToString(),
             },
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(secret) { KeyId = kid }, SecurityAlgorithms.HmacSha256),

@@ -40,7 +40,7 @@ public sealed class SwitchWorkspaceTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(user.UserId, switched.UserId);
         Assert.Equal(["viewer"], data.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal("Bearer", data.GetProperty("token_type").GetString());
-        Assert.NotEqual(IdentityAuth.SessionFamily(user.AccessToken), IdentityAuth.SessionFamily(switched.AccessToken));
+        Assert.NotEqual(Arrange.SessionFamily(user.AccessToken), Arrange.SessionFamily(switched.AccessToken));
 
         var (status, me) = await app.MeAsync(switched.AccessToken);
         Assert.Equal(HttpStatusCode.OK, status);

@@ -23,7 +23,7 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     public async Task A_client_member_submits_a_version_for_pricing()
     {
         var admin = await app.SignUpAsync();
-        var member = await app.ClientUserAsync(admin.TenantId, "member");
+        var member = await app.AddMemberAsync(admin.TenantId, ["member"]);
         var v = await app.VersionAsync(admin.TenantId, "intake_in_progress");
 
         var res = await app.Client(member.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status = "needs_pricing" });
@@ -66,7 +66,7 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     public async Task A_viewer_may_not_change_a_status()
     {
         var admin = await app.SignUpAsync();
-        var viewer = await app.ClientUserAsync(admin.TenantId, "viewer");
+        var viewer = await app.AddMemberAsync(admin.TenantId, ["viewer"]);
         var v = await app.VersionAsync(admin.TenantId, "intake_in_progress");
 
         var res = await app.Client(viewer.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status = "needs_pricing" });
@@ -80,7 +80,7 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     public async Task A_member_may_not_archive_though_the_transition_exists()
     {
         var admin = await app.SignUpAsync();
-        var member = await app.ClientUserAsync(admin.TenantId, "member");
+        var member = await app.AddMemberAsync(admin.TenantId, ["member"]);
         var v = await app.VersionAsync(admin.TenantId, "needs_pricing");
 
         var res = await app.Client(member.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status = "archived" });

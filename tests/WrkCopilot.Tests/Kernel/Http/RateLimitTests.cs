@@ -55,8 +55,8 @@ public sealed class RateLimitTests(LowLimitApp app) : IClassFixture<LowLimitApp>
     [Fact]
     public async Task Api_keys_have_their_own_bucket()
     {
-        var owner = await DirectUsers.CreateClientAdminAsync(app, "k");
-        var key = await ApiKeys.InsertAsync(app, owner.TenantId, [Permissions.AutomationsRead]);
+        var owner = await app.WorkspaceAdminAsync("k");
+        var key = await app.ApiKeyAsync(owner.TenantId, permissions: [Permissions.AutomationsRead]);
         using var client = app.Client(key);
         var first = await client.GetAsync("/v1/users/me");
         var second = await client.GetAsync("/v1/users/me");
@@ -70,7 +70,7 @@ public sealed class RateLimitTests(LowLimitApp app) : IClassFixture<LowLimitApp>
     }
 
     /// <summary>Signup is anonymous and itself limited per IP here, so tenants are arranged directly.</summary>
-    internal static async Task<string> TenantCaller(WrkApp app, string name) => (await DirectUsers.CreateClientAdminAsync(app, name)).AccessToken;
+    internal static async Task<string> TenantCaller(WrkApp app, string name) => (await app.WorkspaceAdminAsync(name)).AccessToken;
 }
 
 /// <summary>Two instances over one database and one Redis share the buckets.</summary>

@@ -1,5 +1,6 @@
 using ErrorOr;
 using WrkCopilot.Features.Kernel.Http;
+using WrkCopilot.Features.Kernel.Auth;
 
 namespace WrkCopilot.Features.Kernel.Outbox.Admin;
 
@@ -8,7 +9,7 @@ internal sealed class ListJobsEndpoint(JobAdminHandler handler) : ListEndpoint<L
     public override void Configure()
     {
         Get("/v1/admin/jobs");
-        Access(Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
+        Access(AppRoles.OpsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Outbox jobs across all tenants (staff), newest first; filter by status, queue, type. The payload is never shown.";
@@ -25,7 +26,7 @@ internal sealed class RetryJobEndpoint(JobAdminHandler handler) : ApiEndpoint<Re
     public override void Configure()
     {
         Post("/v1/admin/jobs/{id}/retry");
-        Access(Auth.Roles.OpsAdmin, Auth.Roles.OperatorAdmin);
+        Access(AppRoles.OpsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Puts a dead job back to pending (attempts reset, due now); audited as job_retried.";
