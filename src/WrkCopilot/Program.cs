@@ -24,6 +24,8 @@ if (command is not null)
     return await Commands.RunAsync(command, args, app, localDatabase);
 }
 
+// One JSON line per request, carrying request, tenant and user ids (handlers' own lines get them from the log scope).
+app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RequestLogEnricher.Enrich);
 app.UseWrkCopilot();
 app.UseOutbox();
 if (localDatabase is not null)
