@@ -2,7 +2,6 @@ using ErrorOr;
 using FastEndpoints;
 using Microsoft.AspNetCore.Http;
 using WrkCopilot.Features.Kernel.Auth;
-using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Http;
 
 namespace WrkCopilot.Features.Flows.Flow02_Login;
@@ -13,12 +12,6 @@ internal sealed class LoginEndpoint(LoginHandler handler) : ApiEndpoint<LoginReq
     {
         Post("/v1/auth/login");
         AllowAnonymous();
-        Description(b =>
-        {
-            b.ProducesProblemDetails(400, Problem.ContentType);
-            b.ProducesProblemDetails(401, Problem.ContentType);
-            b.ProducesProblemDetails(429, Problem.ContentType);
-        }, clearDefaults: false);
         Summary(s =>
         {
             s.Summary = "Flow 2 — log in with email and password; tokens for the user's first workspace.";

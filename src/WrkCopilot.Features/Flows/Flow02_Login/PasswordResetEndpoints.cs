@@ -1,7 +1,6 @@
 using ErrorOr;
 using FastEndpoints;
 using Microsoft.AspNetCore.Http;
-using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Http;
 
 namespace WrkCopilot.Features.Flows.Flow02_Login;
@@ -14,7 +13,6 @@ internal sealed class PasswordResetEndpoint(PasswordResetHandler handler) : ApiE
     {
         Post("/v1/auth/password-reset");
         AllowAnonymous();
-        Description(b => b.ProducesProblemDetails(400, Problem.ContentType), clearDefaults: false);
         Summary(s =>
         {
             s.Summary = "Flow 2 — ask for a password-reset email (single-use token, valid 1 h).";
@@ -36,11 +34,6 @@ internal sealed class PasswordResetConfirmEndpoint(PasswordResetConfirmHandler h
     {
         Post("/v1/auth/password-reset/confirm");
         AllowAnonymous();
-        Description(b =>
-        {
-            b.ProducesProblemDetails(400, Problem.ContentType);
-            b.ProducesProblemDetails(410, Problem.ContentType);
-        }, clearDefaults: false);
         Summary(s =>
         {
             s.Summary = "Flow 2 — set a new password with a reset token; every session of the user ends.";

@@ -2,7 +2,6 @@ using ErrorOr;
 using FastEndpoints;
 using Microsoft.AspNetCore.Http;
 using WrkCopilot.Features.Kernel.Auth;
-using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Http;
 
 namespace WrkCopilot.Features.Flows.Flow02_Login;
@@ -16,11 +15,6 @@ internal sealed class RefreshEndpoint(RefreshHandler handler) : ApiEndpoint<Refr
     {
         Post("/v1/auth/refresh");
         AllowAnonymous();
-        Description(b =>
-        {
-            b.ProducesProblemDetails(400, Problem.ContentType);
-            b.ProducesProblemDetails(401, Problem.ContentType);
-        }, clearDefaults: false);
         Summary(s =>
         {
             s.Summary = "Flow 2 — exchange a refresh token for a new token pair (the refresh token rotates).";

@@ -1,7 +1,6 @@
 using ErrorOr;
 using FastEndpoints;
 using Microsoft.AspNetCore.Http;
-using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Http;
 
@@ -13,7 +12,6 @@ internal sealed class SwitchTenantEndpoint(SwitchTenantHandler handler) : ApiEnd
     {
         Post("/v1/auth/switch-tenant");
         AnyUser();
-        Description(b => b.ProducesProblemDetails(404, Problem.ContentType), clearDefaults: false);
         Summary(s =>
         {
             s.Summary = "Flow 5 — switch workspace: new tokens scoped to another tenant the caller is a member of.";

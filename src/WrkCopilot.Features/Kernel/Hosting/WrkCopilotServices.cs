@@ -135,6 +135,7 @@ public static class WrkCopilotServices
         {
             JsonDefaults.Configure(c.Serializer.Options);
             c.Endpoints.ShortNames = false;
+            c.Endpoints.Configurator = OpenApiConventions.Apply;
             c.Errors.ContentType = Errors.Problem.ContentType;
             c.Errors.ProducesMetadataType = typeof(Errors.ProblemBody);
             c.Errors.ResponseBuilder = ValidationProblems.Build;

@@ -98,12 +98,10 @@ internal static class EndpointAccess
     private static void Describe(BaseEndpoint endpoint, bool forbiddenPossible) =>
         endpoint.Definition.Description(b =>
         {
-            b.ProducesProblemDetails(400, Problem.ContentType);
-            b.ProducesProblemDetails(401, Problem.ContentType);
+            b.Produces(401, typeof(ProblemBody), Problem.ContentType);
             if (forbiddenPossible)
             {
-                b.ProducesProblemDetails(403, Problem.ContentType);
+                b.Produces(403, typeof(ProblemBody), Problem.ContentType);
             }
-            b.ProducesProblemDetails(429, Problem.ContentType);
         }, clearDefaults: false);
 }

@@ -108,6 +108,12 @@ public sealed class CrossCuttingTests(WrkApp app) : IClassFixture<WrkApp>
                 var op = item.GetProperty(m.ToLowerInvariant());
                 var responses = op.GetProperty("responses");
                 Assert.True(responses.TryGetProperty("400", out _), $"{m} {path} documents no 400");
+                foreach (var r in responses.EnumerateObject().Where(r => int.Parse(r.Name) >= 400))
+                {
+                    var schema = r.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString();
+                    Assert.True(schema!.EndsWith("/ProblemBody", StringComparison.Ordinal), $"{m} {path} {r.Name} uses {schema}");
+                }
+                Assert.True(responses.TryGetProperty("429", out _), $"{m} {path} documents no 429");
                 var anonymous = e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null;
                 if (!anonymous)
                 {
