@@ -67,6 +67,29 @@ internal sealed class UnhandledErrorMiddleware(RequestDelegate next, ILogger<Unh
     }
 }
 
+/// <summary>
+/// A POST/PUT/PATCH with an empty body (no content type, or JSON) is read as <c>{}</c>, so a missing field is a 400 naming
+/// it (and an endpoint whose fields are all optional, like logout, simply works) rather than a 415.
+/// </summary>
+internal sealed class EmptyBodyAsJsonMiddleware(RequestDelegate next)
+{
+    private static readonly byte[] EmptyObject = "{}"u8.ToArray();
+
+    public Task InvokeAsync(HttpContext ctx)
+    {
+        var r = ctx.Request;
+        if ((HttpMethods.IsPost(r.Method) || HttpMethods.IsPut(r.Method) || HttpMethods.IsPatch(r.Method)) &&
+            (string.IsNullOrEmpty(r.ContentType) || r.HasJsonContentType()) &&
+            (r.ContentLength ?? 0) == 0 && !r.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            r.ContentType = "application/json";
+            r.ContentLength = EmptyObject.Length;
+            r.Body = new MemoryStream(EmptyObject, writable: false);
+        }
+        return next(ctx);
+    }
+}
+
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext ctx)

@@ -19,13 +19,19 @@ internal static class ValidationProblems
         return Problem.Create(ctx, 400, "validation_failed", "One or more fields are invalid.", errors);
     }
 
-    public static ValidationFailure FromJsonException(JsonException ex) =>
-        new(ex.Path is { Length: > 0 } p ? p : BodyField, "The request body is not valid JSON for this endpoint: " + FirstSentence(ex.Message));
-
-    private static string FirstSentence(string message)
+    /// <summary>A body that does not parse, or a value of the wrong JSON type, named by its path; no CLR type names leak.</summary>
+    public static ValidationFailure FromJsonException(JsonException ex)
     {
-        var i = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..(i + 1)] : message;
+        var path = ex.Path is { Length: > 0 } p ? p : BodyField;
+        var message = ex.Message switch
+        {
+            var m when m.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => "Unknown field.",
+            var m when m.Contains("could not be converted", StringComparison.Ordinal) =>
+                path == BodyField ? "The request body must be a JSON object." : "The value has the wrong type.",
+            var m when m.Contains("missing required properties", StringComparison.Ordinal) => "Required fields are missing.",
+            _ => "The request body is not valid JSON.",
+        };
+        return new ValidationFailure(path, message);
     }
 
     /// <summary><c>Items[0].StepName</c> or <c>items[0].step_name</c> → <c>$.items[0].step_name</c>.</summary>

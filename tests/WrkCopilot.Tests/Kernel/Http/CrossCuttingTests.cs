@@ -21,6 +21,45 @@ public sealed class CrossCuttingTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.False(string.IsNullOrEmpty(generated.Headers.GetValues("X-Request-Id").Single()));
     }
 
+    [Theory]
+    [InlineData("{\"email\": 5, \"password\": \"x\"}", "$.email", "The value has the wrong type.")]
+    [InlineData("{\"email\": \"a@b.test\", \"password\": \"x\", \"tenant_id\": \"smuggled\"}", "$.tenant_id", "Unknown field.")]
+    [InlineData("[1, 2]", "$", "The request body must be a JSON object.")]
+    [InlineData("{\"email\": ", "$.email", "The request body is not valid JSON.")]
+    [InlineData("", "$.email", "'email' must not be empty.")]
+    public async Task Malformed_bodies_are_400_naming_the_path_without_internal_type_names(string body, string path, string message)
+    {
+        using var client = app.Client();
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var res = await client.PostAsync("/v1/auth/login", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
+        var problem = await res.ReadAsync();
+        Assert.Contains(message, problem.GetProperty("errors").GetProperty(path).EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain("System.", problem.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("WrkCopilot.", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_a_400()
+    {
+        using var client = app.Client();
+        using var content = new ByteArrayContent([.. "{\"email\": \""u8, 0xff, 0xfe, .. "\", \"password\": \"x\"}"u8]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var res = await client.PostAsync("/v1/auth/login", content);
+        Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
+        Assert.Equal("validation_failed", (await res.ReadAsync()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_bodyless_post_reads_as_an_empty_object_not_a_415()
+    {
+        var user = await app.SignUpAsync();
+        using var client = app.Client(user.AccessToken);
+        var res = await client.PostAsync("/v1/auth/logout", content: null);
+        Assert.Equal(HttpStatusCode.NoContent, res.StatusCode);
+    }
+
     [Fact]
     public async Task Security_headers_are_on_every_response()
     {
