@@ -40,9 +40,34 @@ public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
         AppConnectionString = other.AppConnectionString;
     }
 
+    private readonly Dictionary<string, WireMock.Server.WireMockServer> _externalServices = [];
+
+    /// <summary>
+    /// A WireMock.Net server standing in for an external HTTP service (an IdP, the WRK Platform, an LLM,
+    /// Slack…), one per name, started on first use and stopped with the app. Point configuration at its Url
+    /// in <see cref="Settings"/>.
+    /// </summary>
+    public WireMock.Server.WireMockServer ExternalService(string name)
+    {
+        lock (_externalServices)
+        {
+            if (!_externalServices.TryGetValue(name, out var server))
+            {
+                server = WireMock.Server.WireMockServer.Start();
+                _externalServices[name] = server;
+            }
+            return server;
+        }
+    }
+
     public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();
+        foreach (var server in _externalServices.Values)
+        {
+            server.Stop();
+            server.Dispose();
+        }
         NpgsqlConnection.ClearAllPools();
     }
 

@@ -19,7 +19,7 @@ public class ExternalIdpApp : WrkApp
     public const string Audience = "wrk-copilot-external";
 
     public RSA IdpKey { get; } = RSA.Create(2048);
-    public WireMockServer Idp { get; } = WireMockServer.Start();
+    public WireMockServer Idp => ExternalService("idp");
 
     protected virtual bool AllowOperatorAccess => false;
 
@@ -76,7 +76,6 @@ public class ExternalIdpApp : WrkApp
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        Idp.Stop();
         IdpKey.Dispose();
     }
 }
