@@ -1,4 +1,3 @@
-using Npgsql;
 using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Flows.Flow13_StatusRouter;
@@ -15,7 +14,7 @@ internal static class LifecycleRows
         string? statusBeforeBlocked = null, string blueprint = OneStepBlueprint)
     {
         var ids = new ArrangedVersion(Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
-        await app.ExecAsync("""
+        await app.ExecuteAsync("""
             INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES (@a, @t, 'Lead sync', now(), now());
             INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, status_before_blocked,
                 blocked_reason, blueprint_json, intake_progress, row_version, created_at, updated_at)
@@ -28,7 +27,7 @@ internal static class LifecycleRows
         return ids;
     }
 
-    public static Task QuoteAsync(this WrkApp app, Guid tenantId, Guid versionId, string status) => app.ExecAsync("""
+    public static Task QuoteAsync(this WrkApp app, Guid tenantId, Guid versionId, string status) => app.ExecuteAsync("""
         INSERT INTO quotes (id, tenant_id, automation_version_id, kind, status, currency, setup_fee, unit_price, estimated_volume,
             effective_unit_price, row_version, created_at, updated_at)
         VALUES (@id, @t, @v, 'initial', @s, 'USD', 1500.00, 0.2500, 10000, 0.2500, 1, now(), now())
@@ -38,30 +37,14 @@ internal static class LifecycleRows
         string kind = "general_todo")
     {
         var id = Guid.CreateVersion7();
-        await app.ExecAsync("""
+        await app.ExecuteAsync("""
             INSERT INTO tasks (id, tenant_id, context_type, context_id, kind, title, status, visibility, priority, row_version, created_at, updated_at)
             VALUES (@id, @t, @ct, @c, @k, 'A task', @s, 'client', 'medium', 1, now(), now())
             """, ("id", id), ("t", tenantId), ("ct", contextType), ("c", contextId), ("k", kind), ("s", status));
         return id;
     }
 
-    public static Task<string> ScalarAsync(this WrkApp app, string sql, params (string Name, object Value)[] args) => app.AsOwnerAsync(async conn =>
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (n, v) in args)
-        {
-            cmd.Parameters.AddWithValue(n, v);
-        }
-        return Convert.ToString(await cmd.ExecuteScalarAsync()) ?? "";
-    });
-
-    private static Task ExecAsync(this WrkApp app, string sql, params (string Name, object Value)[] args) => app.AsOwnerAsync(async conn =>
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (n, v) in args)
-        {
-            cmd.Parameters.AddWithValue(n, v);
-        }
-        return await cmd.ExecuteNonQueryAsync();
-    });
+    /// <summary>The first column of the first row, as text (statuses, row versions).</summary>
+    public static async Task<string> ScalarAsync(this WrkApp app, string sql, params (string Name, object Value)[] args) =>
+        Convert.ToString(await app.ScalarAsync<object>(sql, args), System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }
