@@ -16,8 +16,9 @@ internal sealed class LoginHandler(AppDbContext db, TenantContext tenant, Passwo
     public async Task<ErrorOr<TokenResponse>> HandleAsync(LoginRequest req, CancellationToken ct)
     {
         var normalized = req.Email.Trim().ToLowerInvariant();
-        // Checked before the password so that a blocked email cannot be used to confirm a guess.
-        if (await throttle.BlockedForAsync(normalized) is { } wait)
+        // Counted before the password is checked, so a blocked email cannot confirm a guess and parallel
+        // guesses cannot all pass before the first failure is recorded.
+        if (await throttle.TryAcquireAsync(normalized) is { } wait)
         {
             return AppErrors.TooManyRequests(AuthErrorCodes.TooManyLoginAttempts,
                 "Too many failed logins for this account; try again later.", wait);
@@ -29,7 +30,6 @@ internal sealed class LoginHandler(AppDbContext db, TenantContext tenant, Passwo
         var first = verified && user is not null ? (await db.UserMembershipsAsync(user.Id, ct)).FirstOrDefault() : null;
         if (user is null || first is null)
         {
-            await throttle.RecordFailureAsync(normalized);
             return AppErrors.Unauthorized("The email or password is incorrect.", AuthErrorCodes.InvalidCredentials);
         }
         await throttle.ResetAsync(normalized);

@@ -4,13 +4,14 @@ using StackExchange.Redis;
 
 namespace WrkCopilot.Features.Kernel.Auth;
 
-/// <summary>Counts failed logins per email; after the limit within the window, logins for it get 429.</summary>
+/// <summary>
+/// Login attempts per email in a fixed window. An attempt is counted atomically before the password is
+/// checked, so parallel guesses cannot all slip in before the first failure is recorded; a success resets.
+/// </summary>
 public interface ILoginThrottle
 {
-    /// <summary>When blocked, how long until the next attempt is allowed.</summary>
-    Task<TimeSpan?> BlockedForAsync(string emailNormalized);
-
-    Task RecordFailureAsync(string emailNormalized);
+    /// <summary>Counts this attempt; null when it may proceed, else how long until the window ends.</summary>
+    Task<TimeSpan?> TryAcquireAsync(string emailNormalized);
 
     Task ResetAsync(string emailNormalized);
 }
@@ -19,26 +20,13 @@ internal sealed class MemoryLoginThrottle(IMemoryCache cache, IOptions<AuthOptio
 {
     private sealed class Counter
     {
-        public int Failures;
+        public int Attempts;
         public DateTimeOffset WindowEnds;
     }
 
     private readonly Lock _gate = new();
 
-    public Task<TimeSpan?> BlockedForAsync(string emailNormalized)
-    {
-        lock (_gate)
-        {
-            if (cache.Get<Counter>(Key(emailNormalized)) is { } c && c.WindowEnds > clock.GetUtcNow() &&
-                c.Failures >= options.Value.LoginMaxFailures)
-            {
-                return Task.FromResult<TimeSpan?>(c.WindowEnds - clock.GetUtcNow());
-            }
-            return Task.FromResult<TimeSpan?>(null);
-        }
-    }
-
-    public Task RecordFailureAsync(string emailNormalized)
+    public Task<TimeSpan?> TryAcquireAsync(string emailNormalized)
     {
         lock (_gate)
         {
@@ -47,11 +35,11 @@ internal sealed class MemoryLoginThrottle(IMemoryCache cache, IOptions<AuthOptio
             if (c is null || c.WindowEnds <= now)
             {
                 c = new Counter { WindowEnds = now + options.Value.LoginFailureWindow };
+                cache.Set(Key(emailNormalized), c, c.WindowEnds);
             }
-            c.Failures++;
-            cache.Set(Key(emailNormalized), c, c.WindowEnds);
+            c.Attempts++;
+            return Task.FromResult<TimeSpan?>(c.Attempts > options.Value.LoginMaxFailures ? c.WindowEnds - now : null);
         }
-        return Task.CompletedTask;
     }
 
     public Task ResetAsync(string emailNormalized)
@@ -60,33 +48,28 @@ internal sealed class MemoryLoginThrottle(IMemoryCache cache, IOptions<AuthOptio
         return Task.CompletedTask;
     }
 
-    private static string Key(string email) => $"login-failures:{email}";
+    private static string Key(string email) => $"login-attempts:{email}";
 }
 
 internal sealed class RedisLoginThrottle(IConnectionMultiplexer redis, IOptions<AuthOptions> options) : ILoginThrottle
 {
-    public async Task<TimeSpan?> BlockedForAsync(string emailNormalized)
-    {
-        var db = redis.GetDatabase();
-        var count = await db.StringGetAsync(Key(emailNormalized));
-        if (count.HasValue && (int)count >= options.Value.LoginMaxFailures)
-        {
-            return await db.KeyTimeToLiveAsync(Key(emailNormalized)) ?? options.Value.LoginFailureWindow;
-        }
-        return null;
-    }
+    // INCR and start the window on the first attempt, in one round trip: atomic across instances.
+    private const string Script = """
+        local n = redis.call('INCR', KEYS[1])
+        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        return { n, redis.call('PTTL', KEYS[1]) }
+        """;
 
-    public async Task RecordFailureAsync(string emailNormalized)
+    public async Task<TimeSpan?> TryAcquireAsync(string emailNormalized)
     {
-        var db = redis.GetDatabase();
-        var count = await db.StringIncrementAsync(Key(emailNormalized));
-        if (count == 1)
-        {
-            await db.KeyExpireAsync(Key(emailNormalized), options.Value.LoginFailureWindow);
-        }
+        var window = (long)options.Value.LoginFailureWindow.TotalMilliseconds;
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, [Key(emailNormalized)], [window]))!;
+        var attempts = (long)result[0];
+        var ttl = (long)result[1];
+        return attempts > options.Value.LoginMaxFailures ? TimeSpan.FromMilliseconds(ttl > 0 ? ttl : window) : null;
     }
 
     public Task ResetAsync(string emailNormalized) => redis.GetDatabase().KeyDeleteAsync(Key(emailNormalized));
 
-    private static RedisKey Key(string email) => $"wrk:login-failures:{email}";
+    private static RedisKey Key(string email) => $"wrk:login-attempts:{email}";
 }

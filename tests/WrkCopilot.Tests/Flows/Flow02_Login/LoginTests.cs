@@ -174,6 +174,17 @@ public sealed class LoginThrottleTests(ThrottledApp app) : IClassFixture<Throttl
     }
 
     [Fact]
+    public async Task Parallel_guesses_cannot_exceed_the_limit()
+    {
+        var user = await app.SignUpAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => LoginAsync(user.Email, "wrong-password-" + i)));
+
+        Assert.Equal(3, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(17, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
     public async Task A_successful_login_resets_the_failure_count()
     {
         var user = await app.SignUpAsync();
