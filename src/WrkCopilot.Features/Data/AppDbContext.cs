@@ -63,6 +63,27 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantC
         modelBuilder.Entity<T>().HasQueryFilter(filter);
     }
 
+    private readonly List<Func<CancellationToken, Task>> _afterCommit = [];
+
+    /// <summary>
+    /// Work that must see the committed state, not the open transaction — e.g. forgetting cached roles, so a
+    /// concurrent request cannot re-cache the old ones before the change is visible. Run by the unit of work
+    /// after its commit; dropped on rollback.
+    /// </summary>
+    public void AfterCommit(Func<CancellationToken, Task> action) => _afterCommit.Add(action);
+
+    internal async Task RunAfterCommitAsync(CancellationToken ct)
+    {
+        var actions = _afterCommit.ToList();
+        _afterCommit.Clear();
+        foreach (var action in actions)
+        {
+            await action(ct);
+        }
+    }
+
+    internal void DiscardAfterCommit() => _afterCommit.Clear();
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         EnforceTenantOnWrites();

@@ -101,7 +101,7 @@ internal sealed class AcceptInvitationHandler(AppDbContext db, TenantContext ten
         }
         await db.SaveChangesAsync(ct);
         // A "not a member" answer may be cached from before (e.g. a switch attempt).
-        await directory.ForgetMembershipAsync(invitation.TenantId, user.Id, ct);
+        db.AfterCommit(token => directory.ForgetMembershipAsync(invitation.TenantId, user.Id, token).AsTask());
         return result;
     }
 }

@@ -61,7 +61,7 @@ internal sealed class MembersHandler(AppDbContext db, CurrentSession current, Se
         membership.UpdatedAt = clock.GetUtcNow();
         audit.Record("member_roles_changed", "user", membership.UserId, new { from, to = roles });
         await db.SaveChangesAsync(ct);
-        await directory.ForgetMembershipAsync(session.TenantId, membership.UserId, ct);
+        db.AfterCommit(token => directory.ForgetMembershipAsync(session.TenantId, membership.UserId, token).AsTask());
 
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == membership.UserId, ct);
         return new MemberView(user.Id, user.Email, user.Name, roles, membership.CreatedAt);
@@ -98,11 +98,15 @@ internal sealed class MembersHandler(AppDbContext db, CurrentSession current, Se
         audit.Record("member_removed", "user", membership.UserId, new { roles = membership.Roles, sessions_revoked = live.Count });
         await db.SaveChangesAsync(ct);
 
-        await directory.ForgetMembershipAsync(session.TenantId, membership.UserId, ct);
-        foreach (var family in live.Select(s => s.FamilyId).Distinct())
+        var families = live.Select(s => s.FamilyId).Distinct().ToList();
+        db.AfterCommit(async token =>
         {
-            await directory.ForgetSessionAsync(family, ct);
-        }
+            await directory.ForgetMembershipAsync(session.TenantId, membership.UserId, token);
+            foreach (var family in families)
+            {
+                await directory.ForgetSessionAsync(family, token);
+            }
+        });
         return Result.Success;
     }
 

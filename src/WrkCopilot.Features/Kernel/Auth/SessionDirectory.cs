@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using WrkCopilot.Features.Data;
-using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Features.Kernel.Auth;
 
@@ -23,16 +22,11 @@ public sealed class SessionDirectory(AppDbContext db, HybridCache cache, IOption
 
     public async Task<MembershipView?> MembershipAsync(Guid tenantId, Guid userId, CancellationToken ct)
     {
+        // Through the SECURITY DEFINER lookup: authentication must not set the request's tenant before it succeeds.
         var view = await cache.GetOrCreateAsync(RoleKey(tenantId, userId), async token =>
         {
-            var kind = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.Kind).FirstOrDefaultAsync(token);
-            if (kind is null)
-            {
-                return new MembershipView("", []);
-            }
-            var roles = await db.InTenantAsync(tenantId, () => db.Memberships.AsNoTracking()
-                .Where(m => m.UserId == userId).Select(m => m.Roles).FirstOrDefaultAsync(token), token);
-            return new MembershipView(kind, roles ?? []);
+            var membership = (await db.UserMembershipsAsync(userId, token)).FirstOrDefault(m => m.TenantId == tenantId);
+            return membership is null ? new MembershipView("", []) : new MembershipView(membership.TenantKind, membership.Roles);
         }, Entry, cancellationToken: ct);
         return view.Roles.Count == 0 ? null : view;
     }

@@ -52,6 +52,8 @@ internal sealed class WrkAuthenticationHandler(
             : await FromJwtAsync(token, ct);
         if (session is null)
         {
+            // Nothing of a refused credential may scope the request.
+            tenant.Clear();
             return AuthenticateResult.Fail("Invalid credentials.");
         }
         current.Set(session);

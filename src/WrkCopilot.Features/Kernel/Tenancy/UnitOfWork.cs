@@ -9,7 +9,7 @@ namespace WrkCopilot.Features.Kernel.Tenancy;
 /// <summary>
 /// One transaction per request or job: the tenant is set as its first statement (interceptor),
 /// the handler's change, audit rows and outbox rows commit together, and the commit happens before
-/// the response is sent. Errors roll back. Database races map to 409 here, once.
+/// the response is sent; <see cref="AppDbContext.AfterCommit"/> work runs right after the commit. Errors roll back. Database races map to 409 here, once.
 /// </summary>
 public static class UnitOfWork
 {
@@ -17,26 +17,34 @@ public static class UnitOfWork
     {
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var result = await work();
-            if (result.IsError)
+            ErrorOr<T> result;
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
-                await tx.RollbackAsync(ct);
-                return result;
+                result = await work();
+                if (result.IsError)
+                {
+                    await tx.RollbackAsync(ct);
+                    db.DiscardAfterCommit();
+                    return result;
+                }
+                await tx.CommitAsync(ct);
             }
-            await tx.CommitAsync(ct);
+            await db.RunAfterCommitAsync(ct);
             return result;
         }
         catch (DbUpdateConcurrencyException)
         {
+            db.DiscardAfterCommit();
             return AppErrors.ConcurrencyConflict();
         }
         catch (Exception ex) when (PostgresError(ex)?.SqlState == PostgresErrorCodes.UniqueViolation)
         {
+            db.DiscardAfterCommit();
             return AppErrors.Conflict("conflict", "A resource with the same unique values already exists.");
         }
         catch (Exception ex) when (PostgresError(ex)?.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected)
         {
+            db.DiscardAfterCommit();
             return AppErrors.ConcurrencyConflict();
         }
     }
