@@ -10,7 +10,7 @@ internal sealed class CreateInvitationValidator : Validator<CreateInvitationRequ
     {
         RuleFor(x => x.Email).NotEmpty().MaximumLength(320).EmailAddress();
         RuleFor(x => x.Roles).NotEmpty().WithMessage("At least one role is required.")
-            .Must(r => r.TrueForAll(role => !string.IsNullOrWhiteSpace(role) && role.Length <= 32))
+            .Must(r => r is not null && r.TrueForAll(role => !string.IsNullOrWhiteSpace(role) && role.Length <= 32))
             .WithMessage("Roles must be non-empty role names.");
     }
 }

@@ -14,7 +14,7 @@ internal sealed class ChangeRolesValidator : Validator<ChangeRolesRequest>
     public ChangeRolesValidator()
     {
         RuleFor(x => x.Roles).NotEmpty().WithMessage("At least one role is required.")
-            .Must(r => r.TrueForAll(role => !string.IsNullOrWhiteSpace(role) && role.Length <= 32))
+            .Must(r => r is not null && r.TrueForAll(role => !string.IsNullOrWhiteSpace(role) && role.Length <= 32))
             .WithMessage("Roles must be non-empty role names.");
     }
 }

@@ -11,7 +11,7 @@ internal sealed class CreateApiKeyValidator : Validator<CreateApiKeyRequest>
     {
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Permissions).NotEmpty().WithMessage("At least one permission is required.")
-            .Must(p => p.TrueForAll(Permissions.All.Contains))
+            .Must(p => p is not null && p.TrueForAll(Permissions.All.Contains))
             .WithMessage($"Permissions must be among: {string.Join(", ", Permissions.All)}.");
     }
 }

@@ -30,6 +30,8 @@ public static class WrkCopilotServices
 {
     public static IServiceCollection AddWrkCopilot(this IServiceCollection services, IConfiguration config)
     {
+        // A failed rule stops its chain: later checks (e.g. .Must on a list) never see the null that NotEmpty refused.
+        FluentValidation.ValidatorOptions.Global.DefaultRuleLevelCascadeMode = FluentValidation.CascadeMode.Stop;
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         services.Configure<HttpOptions>(config.GetSection(HttpOptions.Section));
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));

@@ -59,6 +59,11 @@ internal sealed class UnhandledErrorMiddleware(RequestDelegate next, ILogger<Unh
         {
             await Problem.WriteAsync(ctx, ex.StatusCode, ex.StatusCode == 413 ? "payload_too_large" : "bad_request", ex.Message);
         }
+        catch (Exception ex) when (Tenancy.UnitOfWork.PostgresError(ex)?.SqlState is "22021" or "22P05" or "54000")
+        {
+            // Text PostgreSQL cannot store (a NUL from a path the JSON boundary does not cover) or too large to index.
+            await Problem.WriteAsync(ctx, 400, "invalid_text", "A text value contains characters or a size the database cannot store.");
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Unhandled exception on {Method} {Path}", ctx.Request.Method, ctx.Request.Path);

@@ -29,6 +29,7 @@ internal static class ValidationProblems
             var m when m.Contains("could not be converted", StringComparison.Ordinal) =>
                 path == BodyField ? "The request body must be a JSON object." : "The value has the wrong type.",
             var m when m.Contains("missing required properties", StringComparison.Ordinal) => "Required fields are missing.",
+            var m when m.StartsWith(NoNulStringConverter.Message, StringComparison.Ordinal) => NoNulStringConverter.Message,
             _ => "The request body is not valid JSON.",
         };
         return new ValidationFailure(path, message);
