@@ -31,8 +31,10 @@ public static class DatabaseMigrator
         var owner = new NpgsqlConnectionStringBuilder(ownerConnectionString).Username;
         if (string.Equals(owner, appRole, StringComparison.Ordinal))
         {
-            logger.LogWarning("The app connects as the migration owner {Role}: row-level security does not apply to table owners", appRole);
-            return;
+            // The tables are migrated, but the app must not run as their owner: RLS does not apply to owners.
+            throw new InvalidOperationException(
+                $"The app role '{appRole}' is the migration owner: set ConnectionStrings:Migrations to the owner role and " +
+                "ConnectionStrings:Default to a separate role without BYPASSRLS, so that row-level security applies.");
         }
         await using var conn = new NpgsqlConnection(ownerConnectionString);
         await conn.OpenAsync(ct);

@@ -32,7 +32,15 @@ internal static class Commands
         var config = app.Configuration;
         var owner = config.GetConnectionString("Migrations") ?? config.GetConnectionString("Default")!;
         var appUser = new NpgsqlConnectionStringBuilder(config.GetConnectionString("Default")).Username;
-        await DatabaseMigrator.MigrateAsync(owner, appUser, app.Logger);
+        try
+        {
+            await DatabaseMigrator.MigrateAsync(owner, appUser, app.Logger);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
         app.Logger.LogInformation("Migrations applied");
         return 0;
     }

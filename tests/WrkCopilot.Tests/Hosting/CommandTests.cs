@@ -63,6 +63,14 @@ public sealed class CommandTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task Migrate_refuses_when_the_app_would_connect_as_the_owner()
+    {
+        var (code, output) = await RunHostAsync(app.OwnerConnectionString, app.OwnerConnectionString, "migrate");
+        Assert.Equal(2, code);
+        Assert.Contains("row-level security applies", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Migrate_applies_migrations_to_an_empty_database_and_grants_the_app_role()
     {
         var name = $"migrate_{Guid.NewGuid():N}";

@@ -45,6 +45,7 @@ public static class WrkCopilotServices
             ?? throw new InvalidOperationException("ConnectionStrings:Default is not configured.");
         services.AddSingleton(new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<TenantTransactionInterceptor>();
+        services.AddHostedService<DatabaseRoleGuard>();
         services.AddDbContext<AppDbContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), n => n.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
