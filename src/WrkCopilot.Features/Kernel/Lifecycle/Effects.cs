@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Data.Entities;
 
 namespace WrkCopilot.Features.Kernel.Lifecycle;
 
@@ -12,7 +13,7 @@ internal sealed class CancelOpenTasksEffect(AppDbContext db, TimeProvider clock)
 
     public string Id => TransitionTable.EffectIds.CancelOpenTasks;
 
-    public async Task ApplyAsync(TransitionContext context, CancellationToken ct)
+    public async Task<string?> ApplyAsync(TransitionContext context, CancellationToken ct)
     {
         var versionId = context.Version.Id;
         var projectIds = await db.Projects.Where(p => p.AutomationVersionId == versionId).Select(p => p.Id).ToListAsync(ct);
@@ -27,5 +28,62 @@ internal sealed class CancelOpenTasksEffect(AppDbContext db, TimeProvider clock)
             task.Status = "cancelled";
             task.UpdatedAt = now;
         }
+        return null;
     }
+}
+
+/// <summary>
+/// T11: a blocked version needs someone to unblock it, so staff get a high-priority task on the version
+/// (never shown to the client: the reason may name internal details). A worker that blocks on credentials
+/// says so through <see cref="TransitionRequest.BlockKind"/> and the task becomes a <c>credentials_issue</c>.
+/// </summary>
+internal sealed class BlockTaskEffect(AppDbContext db, TimeProvider clock) : ITransitionEffect
+{
+    public const string CredentialsBlock = "credentials";
+    private const int MaxReasonInTitle = 120;
+
+    public string Id => TransitionTable.EffectIds.BlockTask;
+
+    public Task<string?> ApplyAsync(TransitionContext context, CancellationToken ct)
+    {
+        var version = context.Version;
+        var reason = context.Decision.Reason ?? "";
+        var shortReason = reason.Length <= MaxReasonInTitle ? reason : string.Concat(reason.AsSpan(0, MaxReasonInTitle - 1), "…");
+        var now = clock.GetUtcNow();
+        db.Tasks.Add(new TaskItem
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = version.TenantId,
+            ContextType = "automation_version",
+            ContextId = version.Id,
+            Kind = context.BlockKind == CredentialsBlock ? "credentials_issue" : "general_todo",
+            Title = $"Version {version.Version} blocked: {shortReason}",
+            Description = reason,
+            Status = "todo",
+            Visibility = Visibility.Staff,
+            Priority = "high",
+            CreatedById = context.Actor.UserId,
+            RowVersion = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+        return Task.FromResult<string?>(null);
+    }
+}
+
+/// <summary>
+/// T13: archiving must not leave the version's WRK workflow running. Until Flow 35 exists this only lets an
+/// archive through when there is nothing to deactivate: with an active binding it refuses, because turning the
+/// workflow off needs the WRK Platform call. Flow 35 replaces this effect with the two-phase call described in
+/// flows.md (check in one short transaction, deactivate on the platform outside any transaction, then commit
+/// the archive and the binding's <c>inactive</c> status in a second transaction that re-checks row_version).
+/// </summary>
+internal sealed class DeactivateWorkflowEffect(AppDbContext db) : ITransitionEffect
+{
+    public string Id => TransitionTable.EffectIds.DeactivateWorkflow;
+
+    public async Task<string?> ApplyAsync(TransitionContext context, CancellationToken ct) =>
+        await db.WorkflowBindings.AnyAsync(b => b.AutomationVersionId == context.Version.Id && b.Status == "active", ct)
+            ? "The version's WRK workflow is active; archiving it needs the WRK Platform call of Flow 35, which is not available yet."
+            : null;
 }

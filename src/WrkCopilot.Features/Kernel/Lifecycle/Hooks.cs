@@ -3,8 +3,11 @@ using WrkCopilot.Features.Data.Entities;
 
 namespace WrkCopilot.Features.Kernel.Lifecycle;
 
-/// <summary>What a guard or an effect sees: the tracked version (still in its old status for guards), the decision and the actor.</summary>
-public sealed record TransitionContext(AutomationVersion Version, Decision Decision, LifecycleActor Actor);
+/// <summary>
+/// What a guard or an effect sees: the tracked version (still in its old status for guards), the decision, the
+/// actor and, for T11, the worker's kind of block (see <see cref="TransitionRequest.BlockKind"/>).
+/// </summary>
+public sealed record TransitionContext(AutomationVersion Version, Decision Decision, LifecycleActor Actor, string? BlockKind = null);
 
 /// <summary>
 /// A guard named in <see cref="TransitionTable"/> by <see cref="Id"/>. Runs in the handler's unit of work
@@ -21,13 +24,26 @@ public interface ITransitionGuard
 /// <summary>
 /// A side effect named in <see cref="TransitionTable"/> by <see cref="Id"/>. Runs after the status change in the
 /// same unit of work, before the one <c>SaveChangesAsync</c>; it only adds or changes tracked rows (and outbox rows),
-/// never calls the WRK Platform.
+/// never calls the WRK Platform. Returns null once applied, or why it cannot be applied now: the transition is
+/// then refused (409 <c>transition_unavailable</c>) and nothing it or the kernel changed is saved.
 /// </summary>
 public interface ITransitionEffect
 {
     string Id { get; }
 
-    Task ApplyAsync(TransitionContext context, CancellationToken ct);
+    Task<string?> ApplyAsync(TransitionContext context, CancellationToken ct);
+}
+
+/// <summary>Which effects a decision needs that no code implements yet (the kernel refuses such a transition).</summary>
+public static class TransitionAvailability
+{
+    public static IReadOnlyList<Hook> MissingEffects(Decision decision, IEnumerable<string> registeredEffectIds)
+    {
+        var registered = registeredEffectIds.ToHashSet();
+        return decision.Transition.Effects
+            .Where(h => h.Required && h.AppliesTo(decision) && !registered.Contains(h.Id))
+            .ToList();
+    }
 }
 
 public static class LifecycleServices

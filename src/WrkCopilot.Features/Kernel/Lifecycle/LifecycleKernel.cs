@@ -4,12 +4,16 @@ using WrkCopilot.Features.Kernel.Errors;
 
 namespace WrkCopilot.Features.Kernel.Lifecycle;
 
-/// <summary>Who asks for a transition: a person's qualified roles (e.g. <c>operator:ops_admin</c>) or a worker.</summary>
-public sealed record LifecycleActor(IReadOnlyList<string> QualifiedRoles, bool IsSystem)
+/// <summary>
+/// Who asks for a transition: a person's qualified roles (e.g. <c>operator:ops_admin</c>) and user id, or a worker
+/// (no user; rows it creates have no author).
+/// </summary>
+public sealed record LifecycleActor(IReadOnlyList<string> QualifiedRoles, bool IsSystem, Guid? UserId = null)
 {
     public static readonly LifecycleActor System = new([], true);
 
-    public static LifecycleActor Of(AuthenticatedSession session) => new(session.IsApiKey ? [] : session.QualifiedRoles, false);
+    public static LifecycleActor Of(AuthenticatedSession session) =>
+        session.IsApiKey ? new([], false) : new(session.QualifiedRoles, false, session.UserId);
 
     public bool MayMake(TransitionRow row) =>
         (IsSystem && row.Actors.Contains(TransitionTable.SystemActor)) || QualifiedRoles.Any(row.Actors.Contains);
@@ -26,6 +30,7 @@ public static class LifecycleKernel
 {
     public const string InvalidTransition = "invalid_transition";
     public const string GuardFailed = "transition_guard_failed";
+    public const string TransitionUnavailable = "transition_unavailable";
 
     public static ErrorOr<Decision> Decide(string currentStatus, string? statusBeforeBlocked, string targetStatus,
         LifecycleActor actor, string? reason, TransitionEntry entry = TransitionEntry.Direct)
@@ -55,6 +60,26 @@ public static class LifecycleKernel
         }
         return new Decision(row, currentStatus, targetStatus, trimmed);
     }
+
+    /// <summary>The 409 of a transition whose required effects no code implements yet, naming them and their flows.</summary>
+    public static Error Unavailable(TransitionRow row, IReadOnlyList<Hook> missing)
+    {
+        var names = string.Join(", ", missing.Select(h => $"{h.Id} ({h.Owner})"));
+        var verb = missing.Count == 1 ? "which is" : "which are";
+        return AppErrors.Conflict(TransitionUnavailable, $"{row.Id} needs {names}, {verb} not available yet.", new Dictionary<string, object>
+        {
+            ["transition"] = row.Id,
+            ["missing_effects"] = missing.Select(h => h.Id).ToList(),
+        });
+    }
+
+    /// <summary>The 409 of an effect that is implemented but cannot be applied to this version now.</summary>
+    public static Error EffectUnavailable(TransitionRow row, string effectId, string reason) =>
+        AppErrors.Conflict(TransitionUnavailable, reason, new Dictionary<string, object>
+        {
+            ["transition"] = row.Id,
+            ["effect"] = effectId,
+        });
 
     /// <summary>The 409 of a failed guard, naming the transition, the guard and the reason.</summary>
     public static Error GuardFailure(TransitionRow row, string guardId, string reason) =>

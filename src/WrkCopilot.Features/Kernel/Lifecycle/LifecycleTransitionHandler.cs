@@ -11,13 +11,18 @@ namespace WrkCopilot.Features.Kernel.Lifecycle;
 /// <summary>
 /// A request to move a version to <paramref name="TargetStatus"/>. <paramref name="ExpectedRowVersion"/> is the
 /// row version the caller last saw (an <c>If-Match</c>); a mismatch is 412 before anything is decided.
+/// <paramref name="BlockKind"/> lets a worker say why it blocks (T11): <c>credentials</c> makes the block task a
+/// <c>credentials_issue</c>; the generic endpoints never set it.
 /// </summary>
 public sealed record TransitionRequest(string TargetStatus, LifecycleActor Actor, string? Reason,
-    TransitionEntry Entry = TransitionEntry.Direct, long? ExpectedRowVersion = null);
+    TransitionEntry Entry = TransitionEntry.Direct, long? ExpectedRowVersion = null, string? BlockKind = null);
 
 /// <summary>
 /// Applies the kernel's decision to a tracked version inside the caller's unit of work: guards, the status
 /// (the only writer of a version's and its project's status), one audit row, the effects, and one save.
+/// It fails closed: a decision needing a required effect that no code implements is refused before anything
+/// changes (checked before the guards, so an unavailable transition always says so rather than failing a guard
+/// the caller could satisfy in vain), and an effect that cannot apply now undoes every pending change.
 /// The row version is the version's EF concurrency token: a writer that committed first makes this save
 /// fail (409 <c>concurrency_conflict</c> via the unit of work), so of two racing transitions exactly one wins.
 /// Dedicated flow endpoints and workers (with <see cref="LifecycleActor.System"/>) call it too.
@@ -43,7 +48,13 @@ public sealed class LifecycleTransitionHandler(
         }
         var decision = decided.Value;
         var row = decision.Transition;
-        var context = new TransitionContext(version, decision, request.Actor);
+        var context = new TransitionContext(version, decision, request.Actor, request.BlockKind);
+
+        var missing = TransitionAvailability.MissingEffects(decision, effects.Select(e => e.Id));
+        if (missing.Count > 0)
+        {
+            return LifecycleKernel.Unavailable(row, missing);
+        }
 
         foreach (var hook in row.Guards)
         {
@@ -85,15 +96,38 @@ public sealed class LifecycleTransitionHandler(
             transition = row.Id,
         });
 
-        foreach (var hook in row.Effects)
+        foreach (var hook in row.Effects.Where(h => h.AppliesTo(decision)))
         {
             foreach (var effect in effects.Where(e => e.Id == hook.Id))
             {
-                await effect.ApplyAsync(context, ct);
+                if (await effect.ApplyAsync(context, ct) is { } refusal)
+                {
+                    DiscardPendingChanges();
+                    return LifecycleKernel.EffectUnavailable(row, hook.Id, refusal);
+                }
             }
         }
 
         await db.SaveChangesAsync(ct);
         return decision;
+    }
+
+    // The unit of work rolls the transaction back on an error; this also puts the tracked version (which the
+    // caller may still read) and any row an earlier effect touched back as they were loaded.
+    private void DiscardPendingChanges()
+    {
+        foreach (var entry in db.ChangeTracker.Entries().ToList())
+        {
+            switch (entry.State)
+            {
+                case EntityState.Added:
+                    entry.State = EntityState.Detached;
+                    break;
+                case EntityState.Modified or EntityState.Deleted:
+                    entry.CurrentValues.SetValues(entry.OriginalValues);
+                    entry.State = EntityState.Unchanged;
+                    break;
+            }
+        }
     }
 }

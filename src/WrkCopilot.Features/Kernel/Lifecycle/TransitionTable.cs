@@ -17,9 +17,15 @@ public sealed record StatusSet(IReadOnlyList<string> Statuses, string Label)
 /// <summary>
 /// A named hook point of a transition: a guard or a side effect. <see cref="Owner"/> says which code registers
 /// its implementation (an <see cref="ITransitionGuard"/> or <see cref="ITransitionEffect"/> with this id).
-/// Hooks owned by a later flow run once that flow registers them; until then the transition simply has no such effect.
+/// The kernel fails closed: a transition whose <see cref="Required"/> effect has no implementation yet is
+/// refused (409 <c>transition_unavailable</c>) instead of committing the status without the effect, so the
+/// transition becomes available only when the owning flow registers it. <see cref="When"/> limits an effect
+/// to some decisions of its row (null: every decision). Guards are always required.
 /// </summary>
-public sealed record Hook(string Id, string Owner);
+public sealed record Hook(string Id, string Owner, bool Required = true, Func<Decision, bool>? When = null)
+{
+    public bool AppliesTo(Decision decision) => When is null || When(decision);
+}
 
 /// <summary>One row of the lifecycle table in flows.md.</summary>
 public sealed record TransitionRow(
@@ -80,9 +86,16 @@ public static class TransitionTable
     public static class EffectIds
     {
         public const string CancelOpenTasks = "cancel_open_tasks";
+        public const string BlockTask = "block_task";
+        public const string DeactivateWorkflow = "deactivate_workflow";
+        public const string RequestBuild = "request_build";
     }
 
     private const string Kernel = "Kernel/Lifecycle";
+
+    // Notifications are not state: a transition committed without one corrupts nothing, so they are optional
+    // and run once the notification worker (a later issue) registers them. Every other effect is required.
+    private static Hook Notify(string id, string owner) => new(id, owner, Required: false);
     private static readonly string[] ClientAdminOrMember = [AppRoles.ClientAdmin, AppRoles.ClientMember];
     private static readonly string[] OpsOrOperatorAdmin = [AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
     private static readonly string[] ClientAdminOrStaff = [AppRoles.ClientAdmin, AppRoles.OpsAdmin, AppRoles.OperatorAdmin];
@@ -93,15 +106,15 @@ public static class TransitionTable
         new("T1", StatusSet.Of(VersionStatuses.IntakeInProgress), VersionStatuses.NeedsPricing, "11",
             ClientAdminOrMember, true, false, false,
             [new(GuardIds.BlueprintHasStep, Kernel)],
-            [new("create_draft_quote", "Flow 11"), new("pricing_status_draft", "Flow 11"), new("pricing_task", "Flow 11"), new("notify_staff", "Flow 11")]),
+            [new("create_draft_quote", "Flow 11"), new("pricing_status_draft", "Flow 11"), new("pricing_task", "Flow 11"), Notify("notify_staff", "Flow 11")]),
         new("T2", StatusSet.Of(VersionStatuses.NeedsPricing), VersionStatuses.AwaitingClientApproval, "14",
             OpsOrOperatorAdmin, true, true, false,
             [new(GuardIds.DraftQuotePriced, Kernel)],
-            [new("quote_sent", "Flow 14"), new("notify_client_admins", "Flow 14")]),
+            [new("quote_sent", "Flow 14"), Notify("notify_client_admins", "Flow 14")]),
         new("T3", StatusSet.Of(VersionStatuses.AwaitingClientApproval), VersionStatuses.BuildInProgress, "15",
             [AppRoles.ClientAdmin], true, false, false,
             [new(GuardIds.QuoteSent, Kernel)],
-            [new("quote_signed", "Flow 15"), new("request_build", "Flow 21")]),
+            [new("quote_signed", "Flow 15"), new(EffectIds.RequestBuild, "Flow 21")]),
         new("T4", StatusSet.Of(VersionStatuses.AwaitingClientApproval), VersionStatuses.NeedsPricing, "16",
             [AppRoles.ClientAdmin], true, false, true,
             [new(GuardIds.QuoteSent, Kernel)],
@@ -109,23 +122,25 @@ public static class TransitionTable
         new("T5", StatusSet.Of(VersionStatuses.BuildInProgress), VersionStatuses.QaTesting, "22",
             [SystemActor], false, false, false,
             [new(GuardIds.BindingExists, Kernel)],
-            [new("build_checklist_tasks", "Flow 31"), new("notify_qa", "Flow 22")]),
+            [new("build_checklist_tasks", "Flow 31"), Notify("notify_qa", "Flow 22")]),
         new("T6", StatusSet.Of(VersionStatuses.QaTesting), VersionStatuses.ReadyToLaunch, "23",
             OpsOrOperatorAdmin, true, true, false,
             [new(GuardIds.BuildChecklistClosed, Kernel)],
-            [new("notify_client_admins", "Flow 23")]),
+            [Notify("notify_client_admins", "Flow 23")]),
         new("T7", StatusSet.Of(VersionStatuses.QaTesting), VersionStatuses.BuildInProgress, "23",
             OpsOrOperatorAdmin, true, true, true,
             [],
-            [new("request_build", "Flow 21")]),
+            [new(EffectIds.RequestBuild, "Flow 21")]),
         new("T8", StatusSet.Of(VersionStatuses.ReadyToLaunch), VersionStatuses.Live, "24",
             ClientAdminOrStaff, false, false, false,
             [new(GuardIds.QuoteSigned, Kernel), new(GuardIds.BindingExists, Kernel)],
             [new("activate_workflow", "Flow 24"), new("archive_previous_live_versions", "Flow 24")]),
+        // Pausing (binding → inactive between two platform transactions) is Flow 24A's own effect, distinct from
+        // T13's deactivate_workflow, so registering one never makes the other transition available.
         new("T9", StatusSet.Of(VersionStatuses.Live), VersionStatuses.Paused, "24A",
             ClientAdminOrStaff, false, false, false,
             [],
-            [new("deactivate_workflow", "Flow 24A")]),
+            [new("pause_workflow", "Flow 24A")]),
         new("T10", StatusSet.Of(VersionStatuses.Paused), VersionStatuses.Live, "24B",
             ClientAdminOrStaff, false, false, false,
             [new(GuardIds.BindingExists, Kernel)],
@@ -133,15 +148,16 @@ public static class TransitionTable
         new("T11", Blockable, VersionStatuses.Blocked, "26",
             [AppRoles.OpsAdmin, AppRoles.OperatorAdmin, SystemActor], true, true, true,
             [],
-            [new("block_task", "Flow 26"), new("notify_blocked", "Flow 26")]),
+            [new(EffectIds.BlockTask, Kernel), Notify("notify_blocked", "Flow 26")]),
         new("T12", StatusSet.Of(VersionStatuses.Blocked), StatusBeforeBlocked, "26",
             OpsOrOperatorAdmin, true, true, false,
             [],
-            [new("request_build_when_returning_to_build", "Flow 21"), new("notify_unblocked", "Flow 26")]),
+            [new(EffectIds.RequestBuild, "Flow 21", When: d => d.To == VersionStatuses.BuildInProgress), Notify("notify_unblocked", "Flow 26")]),
         new("T13", StatusSet.AnyBut(VersionStatuses.Archived), VersionStatuses.Archived, "35",
             [AppRoles.ClientAdmin, AppRoles.OperatorAdmin], true, true, false,
             [],
-            [new(EffectIds.CancelOpenTasks, Kernel), new("deactivate_workflow", "Flow 35")]),
+            // deactivate_workflow refuses while the binding is active until Flow 35 brings the platform call.
+            [new(EffectIds.CancelOpenTasks, Kernel), new(EffectIds.DeactivateWorkflow, "Kernel/Lifecycle until Flow 35")]),
     ];
 
     /// <summary>The row for a move from <paramref name="current"/> to <paramref name="target"/>, if the table has one.</summary>

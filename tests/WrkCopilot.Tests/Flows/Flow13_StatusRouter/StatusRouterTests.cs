@@ -20,7 +20,7 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
         app.CountAsync("SELECT count(*) FROM audit_logs WHERE action_type = 'status_transition' AND resource_id = @id", ("id", versionId));
 
     [Fact]
-    public async Task A_client_member_submits_a_version_for_pricing()
+    public async Task Submitting_for_pricing_is_refused_until_Flow_11_can_create_the_draft_quote_and_nothing_changes()
     {
         var admin = await app.SignUpAsync();
         var member = await app.AddMemberAsync(admin.TenantId, ["member"]);
@@ -29,25 +29,22 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
         var res = await app.Client(member.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status = "needs_pricing" });
         var body = await res.ReadAsync();
 
-        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
-        var data = body.GetProperty("data");
-        Assert.Equal(v.VersionId, data.GetProperty("id").GetGuid());
-        Assert.Equal(v.AutomationId, data.GetProperty("automation_id").GetGuid());
-        Assert.Equal("v1.0", data.GetProperty("version").GetString());
-        Assert.Equal("needs_pricing", data.GetProperty("status").GetString());
-        Assert.Equal(2, data.GetProperty("row_version").GetInt64());
-        Assert.Equal(JsonValueKind.Null, data.GetProperty("status_before_blocked").ValueKind);
-        Assert.Equal("needs_pricing", await StatusOfAsync(v.VersionId));
-        Assert.Equal("needs_pricing", await ProjectStatusOfAsync(v.ProjectId));
-        Assert.Equal(1, await app.CountAsync("""
-            SELECT count(*) FROM audit_logs WHERE tenant_id = @t AND user_id = @u AND action_type = 'status_transition'
-              AND resource_id = @v AND metadata_json->>'from' = 'intake_in_progress' AND metadata_json->>'to' = 'needs_pricing'
-              AND metadata_json->>'transition' = 'T1'
-            """, ("t", admin.TenantId), ("u", member.UserId), ("v", v.VersionId)));
+        Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
+        Assert.Equal("transition_unavailable", body.GetProperty("code").GetString());
+        Assert.Equal("T1 needs create_draft_quote (Flow 11), pricing_status_draft (Flow 11), pricing_task (Flow 11), which are not available yet.",
+            body.GetProperty("detail").GetString());
+        // A missing notification is not a reason to refuse.
+        Assert.Equal(["create_draft_quote", "pricing_status_draft", "pricing_task"],
+            body.GetProperty("missing_effects").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal("intake_in_progress", await StatusOfAsync(v.VersionId));
+        Assert.Equal("intake_in_progress", await ProjectStatusOfAsync(v.ProjectId));
+        Assert.Equal("1", await app.ScalarAsync("SELECT row_version FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal(0, await TransitionAuditsAsync(v.VersionId));
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM quotes WHERE automation_version_id = @id", ("id", v.VersionId)));
     }
 
     [Fact]
-    public async Task Submitting_a_blueprint_without_steps_fails_its_guard_and_changes_nothing()
+    public async Task An_unavailable_transition_says_so_before_its_guards_are_checked()
     {
         var admin = await app.SignUpAsync();
         var v = await app.VersionAsync(admin.TenantId, "intake_in_progress", blueprint: """{"schema_version":1,"sections":[{"id":"s","title":"t","steps":[]}]}""");
@@ -56,10 +53,35 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
         var body = await res.ReadAsync();
 
         Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
-        Assert.Equal("transition_guard_failed", body.GetProperty("code").GetString());
-        Assert.Contains("step", body.GetProperty("detail").GetString());
+        Assert.Equal("transition_unavailable", body.GetProperty("code").GetString());
         Assert.Equal("intake_in_progress", await StatusOfAsync(v.VersionId));
         Assert.Equal(0, await TransitionAuditsAsync(v.VersionId));
+    }
+
+    [Fact]
+    public async Task QA_passes_only_once_the_build_checklist_is_closed()
+    {
+        var ops = await app.StaffAsync("ops_admin");
+        var admin = await app.SignUpAsync();
+        var v = await app.VersionAsync(admin.TenantId, "qa_testing");
+        var open = await app.TaskAsync(admin.TenantId, "automation_version", v.VersionId, "in_progress", kind: "build_checklist");
+        var staff = app.Client(ops.AccessToken);
+
+        var refused = await staff.PatchJsonAsync(VersionUrl(v.VersionId), new { status = "ready_to_launch" });
+        var body = await refused.ReadAsync();
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("transition_guard_failed", body.GetProperty("code").GetString());
+        Assert.Equal("build_checklist_closed", body.GetProperty("guard").GetString());
+        Assert.Equal("qa_testing", await StatusOfAsync(v.VersionId));
+        Assert.Equal(0, await TransitionAuditsAsync(v.VersionId));
+
+        await app.ExecuteAsync("UPDATE tasks SET status = 'done' WHERE id = @id", ("id", open));
+        var passed = await staff.PatchJsonAsync(VersionUrl(v.VersionId), new { status = "ready_to_launch" });
+
+        Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+        Assert.Equal("ready_to_launch", await StatusOfAsync(v.VersionId));
+        Assert.Equal("ready_to_launch", await ProjectStatusOfAsync(v.ProjectId));
+        Assert.Equal(1, await TransitionAuditsAsync(v.VersionId));
     }
 
     [Fact]
@@ -183,7 +205,7 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     {
         var ops = await app.StaffAsync("ops_admin");
         var admin = await app.SignUpAsync();
-        var v = await app.VersionAsync(admin.TenantId, "build_in_progress");
+        var v = await app.VersionAsync(admin.TenantId, "qa_testing");
         var staff = app.Client(ops.AccessToken);
 
         var block = await staff.PatchJsonAsync(ProjectUrl(v.ProjectId), new { status = "blocked", reason = "Salesforce credentials expired" });
@@ -193,18 +215,25 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(v.ProjectId, blocked.GetProperty("project_id").GetGuid());
         Assert.Equal(v.VersionId, blocked.GetProperty("id").GetGuid());
         Assert.Equal("blocked", blocked.GetProperty("status").GetString());
-        Assert.Equal("build_in_progress", blocked.GetProperty("status_before_blocked").GetString());
+        Assert.Equal("qa_testing", blocked.GetProperty("status_before_blocked").GetString());
         Assert.Equal("Salesforce credentials expired", blocked.GetProperty("blocked_reason").GetString());
         Assert.Equal("blocked", await ProjectStatusOfAsync(v.ProjectId));
+        // Someone on staff is asked to unblock it; the client does not see the task.
+        Assert.Equal(1, await app.CountAsync("""
+            SELECT count(*) FROM tasks WHERE tenant_id = @t AND context_type = 'automation_version' AND context_id = @v
+              AND kind = 'general_todo' AND visibility = 'staff' AND priority = 'high' AND status = 'todo'
+              AND title = 'Version v1.0 blocked: Salesforce credentials expired' AND description = 'Salesforce credentials expired'
+              AND created_by_id = @u
+            """, ("t", admin.TenantId), ("v", v.VersionId), ("u", ops.UserId)));
 
-        var unblock = await staff.PatchJsonAsync(ProjectUrl(v.ProjectId), new { status = "build_in_progress" });
+        var unblock = await staff.PatchJsonAsync(ProjectUrl(v.ProjectId), new { status = "qa_testing" });
         var unblocked = (await unblock.ReadAsync()).GetProperty("data");
 
         Assert.Equal(HttpStatusCode.OK, unblock.StatusCode);
-        Assert.Equal("build_in_progress", unblocked.GetProperty("status").GetString());
+        Assert.Equal("qa_testing", unblocked.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, unblocked.GetProperty("status_before_blocked").ValueKind);
         Assert.Equal(JsonValueKind.Null, unblocked.GetProperty("blocked_reason").ValueKind);
-        Assert.Equal("build_in_progress", await ProjectStatusOfAsync(v.ProjectId));
+        Assert.Equal("qa_testing", await ProjectStatusOfAsync(v.ProjectId));
 
         // Audited in the client's tenant, with the staff user as actor.
         Assert.Equal(2, await app.CountAsync("""
@@ -219,6 +248,26 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
               AND resource_id = @p AND metadata_json->>'resource_type' = 'project'
             """, ("t", admin.TenantId), ("u", ops.UserId), ("p", v.ProjectId)));
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE tenant_id = @t", ("t", ops.TenantId)));
+    }
+
+    [Fact]
+    public async Task Unblocking_back_into_a_build_is_refused_until_Flow_21_can_request_the_build()
+    {
+        var ops = await app.StaffAsync("ops_admin");
+        var admin = await app.SignUpAsync();
+        var v = await app.VersionAsync(admin.TenantId, "blocked", statusBeforeBlocked: "build_in_progress");
+
+        var res = await app.Client(ops.AccessToken).PatchJsonAsync(ProjectUrl(v.ProjectId), new { status = "build_in_progress" });
+        var body = await res.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
+        Assert.Equal("transition_unavailable", body.GetProperty("code").GetString());
+        Assert.Equal("T12 needs request_build (Flow 21), which is not available yet.", body.GetProperty("detail").GetString());
+        Assert.Equal(["request_build"], body.GetProperty("missing_effects").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal("blocked", await StatusOfAsync(v.VersionId));
+        Assert.Equal("blocked", await ProjectStatusOfAsync(v.ProjectId));
+        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status_before_blocked FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal(0, await TransitionAuditsAsync(v.VersionId));
     }
 
     [Fact]
@@ -277,26 +326,24 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
-    public async Task Staff_send_a_priced_quote_through_the_version_endpoint_only_once_it_is_priced()
+    public async Task Sending_a_priced_quote_is_refused_until_Flow_14_can_mark_it_sent_and_nothing_changes()
     {
         var ops = await app.StaffAsync("ops_admin");
         var admin = await app.SignUpAsync();
         var v = await app.VersionAsync(admin.TenantId, "needs_pricing");
-        var staff = app.Client(ops.AccessToken);
-
-        var unpriced = await staff.PatchJsonAsync(VersionUrl(v.VersionId), new { status = "awaiting_client_approval" });
-        Assert.Equal(HttpStatusCode.Conflict, unpriced.StatusCode);
-        Assert.Equal("transition_guard_failed", (await unpriced.ReadAsync()).GetProperty("code").GetString());
-
         await app.QuoteAsync(admin.TenantId, v.VersionId, "draft");
-        var priced = await staff.PatchJsonAsync(VersionUrl(v.VersionId), new { status = "awaiting_client_approval" });
 
-        Assert.Equal(HttpStatusCode.OK, priced.StatusCode);
-        Assert.Equal("awaiting_client_approval", await StatusOfAsync(v.VersionId));
-        Assert.Equal(1, await app.CountAsync("""
-            SELECT count(*) FROM audit_logs WHERE tenant_id = @t AND user_id = @u AND action_type = 'staff_elevation'
-              AND resource_id = @v AND metadata_json->>'resource_type' = 'automation_version'
-            """, ("t", admin.TenantId), ("u", ops.UserId), ("v", v.VersionId)));
+        var res = await app.Client(ops.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status = "awaiting_client_approval" });
+        var body = await res.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
+        Assert.Equal("transition_unavailable", body.GetProperty("code").GetString());
+        Assert.Equal("T2 needs quote_sent (Flow 14), which is not available yet.", body.GetProperty("detail").GetString());
+        Assert.Equal("needs_pricing", await StatusOfAsync(v.VersionId));
+        Assert.Equal("needs_pricing", await ProjectStatusOfAsync(v.ProjectId));
+        Assert.Equal("draft", await app.ScalarAsync("SELECT status FROM quotes WHERE automation_version_id = @id", ("id", v.VersionId)));
+        Assert.Equal(0, await TransitionAuditsAsync(v.VersionId));
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE tenant_id = @t AND action_type = 'staff_elevation'", ("t", admin.TenantId)));
     }
 
     [Fact]
@@ -323,12 +370,13 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     [Fact]
     public async Task Of_two_racing_transitions_exactly_one_wins()
     {
+        var ops = await app.StaffAsync("ops_admin");
         var admin = await app.SignUpAsync();
         for (var round = 0; round < 5; round++)
         {
-            var v = await app.VersionAsync(admin.TenantId, "intake_in_progress");
-            var requests = new[] { "needs_pricing", "needs_pricing" }
-                .Select(status => app.Client(admin.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status }))
+            var v = await app.VersionAsync(admin.TenantId, "live");
+            var requests = new[] { "Token revoked", "Token revoked" }
+                .Select(reason => app.Client(ops.AccessToken).PatchJsonAsync(ProjectUrl(v.ProjectId), new { status = "blocked", reason }))
                 .ToArray();
             var responses = await Task.WhenAll(requests);
 
@@ -338,7 +386,10 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
             Assert.Contains((await loser.ReadAsync()).GetProperty("code").GetString(), new[] { "concurrency_conflict", "invalid_transition" });
             Assert.Equal(1, await TransitionAuditsAsync(v.VersionId));
             Assert.Equal(2, long.Parse(await app.ScalarAsync("SELECT row_version FROM automation_versions WHERE id = @id", ("id", v.VersionId))));
-            Assert.Equal(await StatusOfAsync(v.VersionId), await ProjectStatusOfAsync(v.ProjectId));
+            Assert.Equal("blocked", await StatusOfAsync(v.VersionId));
+            Assert.Equal("blocked", await ProjectStatusOfAsync(v.ProjectId));
+            Assert.Equal(1, await app.CountAsync(
+                "SELECT count(*) FROM tasks WHERE context_type = 'automation_version' AND context_id = @id", ("id", v.VersionId)));
         }
     }
 
@@ -365,6 +416,46 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
         }
         Assert.Equal("done", await app.ScalarAsync("SELECT status FROM tasks WHERE id = @id", ("id", done)));
         Assert.Equal("todo", await app.ScalarAsync("SELECT status FROM tasks WHERE id = @id", ("id", elsewhere)));
+    }
+
+    [Fact]
+    public async Task Archiving_a_version_whose_workflow_is_active_is_refused_and_nothing_changes()
+    {
+        var admin = await app.SignUpAsync();
+        var v = await app.VersionAsync(admin.TenantId, "live");
+        var todo = await app.TaskAsync(admin.TenantId, "automation_version", v.VersionId, "todo");
+        var binding = Guid.CreateVersion7();
+        await app.ExecuteAsync(
+            "INSERT INTO workflow_bindings (id, tenant_id, automation_version_id, wrk_workflow_id, status, created_at, updated_at) VALUES (@id, @t, @v, @w, 'active', now(), now())",
+            ("id", binding), ("t", admin.TenantId), ("v", v.VersionId), ("w", $"wf_{Guid.NewGuid():N}"));
+
+        var res = await app.Client(admin.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status = "archived" });
+        var body = await res.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
+        Assert.Equal("transition_unavailable", body.GetProperty("code").GetString());
+        Assert.Contains("Flow 35", body.GetProperty("detail").GetString());
+        Assert.Equal("deactivate_workflow", body.GetProperty("effect").GetString());
+        Assert.Equal("active", await app.ScalarAsync("SELECT status FROM workflow_bindings WHERE id = @id", ("id", binding)));
+        Assert.Equal("live", await StatusOfAsync(v.VersionId));
+        Assert.Equal("live", await ProjectStatusOfAsync(v.ProjectId));
+        Assert.Equal("todo", await app.ScalarAsync("SELECT status FROM tasks WHERE id = @id", ("id", todo)));
+        Assert.Equal(0, await TransitionAuditsAsync(v.VersionId));
+    }
+
+    [Fact]
+    public async Task Archiving_with_an_inactive_binding_is_allowed()
+    {
+        var admin = await app.SignUpAsync();
+        var v = await app.VersionAsync(admin.TenantId, "paused");
+        await app.ExecuteAsync(
+            "INSERT INTO workflow_bindings (id, tenant_id, automation_version_id, wrk_workflow_id, status, created_at, updated_at) VALUES (@id, @t, @v, @w, 'inactive', now(), now())",
+            ("id", Guid.CreateVersion7()), ("t", admin.TenantId), ("v", v.VersionId), ("w", $"wf_{Guid.NewGuid():N}"));
+
+        var res = await app.Client(admin.AccessToken).PatchJsonAsync(VersionUrl(v.VersionId), new { status = "archived" });
+
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        Assert.Equal("archived", await StatusOfAsync(v.VersionId));
     }
 
     private static StringContent JsonContent(object body) =>

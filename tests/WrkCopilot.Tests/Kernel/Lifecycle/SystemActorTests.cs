@@ -13,7 +13,8 @@ namespace WrkCopilot.Tests.Kernel.Lifecycle;
 /// <summary>Workers call the same handler as endpoints, as the system actor, in the job's tenant.</summary>
 public sealed class SystemActorTests(WrkApp app) : IClassFixture<WrkApp>
 {
-    private async Task<ErrorOr<Decision>> AsWorkerAsync(Guid tenantId, Guid versionId, string target, string? reason = null)
+    private async Task<ErrorOr<Decision>> AsWorkerAsync(Guid tenantId, Guid versionId, string target, string? reason = null,
+        string? blockKind = null)
     {
         await using var scope = app.Scope();
         var sp = scope.ServiceProvider;
@@ -23,7 +24,7 @@ public sealed class SystemActorTests(WrkApp app) : IClassFixture<WrkApp>
         return await UnitOfWork.RunAsync(db, async () =>
         {
             var version = await db.AutomationVersions.SingleAsync(v => v.Id == versionId);
-            return await handler.ApplyAsync(version, new TransitionRequest(target, LifecycleActor.System, reason), CancellationToken.None);
+            return await handler.ApplyAsync(version, new TransitionRequest(target, LifecycleActor.System, reason, BlockKind: blockKind), CancellationToken.None);
         }, CancellationToken.None);
     }
 
@@ -43,26 +44,58 @@ public sealed class SystemActorTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM audit_logs WHERE resource_id = @id AND action_type = 'status_transition' AND user_id IS NULL AND tenant_id = @t",
             ("id", v.VersionId), ("t", tenant)));
+        // The block task is for staff, has no author, and is a general to-do unless the worker says otherwise.
+        Assert.Equal(1, await app.CountAsync("""
+            SELECT count(*) FROM tasks WHERE tenant_id = @t AND context_type = 'automation_version' AND context_id = @id
+              AND kind = 'general_todo' AND visibility = 'staff' AND priority = 'high' AND status = 'todo' AND created_by_id IS NULL
+              AND title = 'Version v1.0 blocked: WRK Platform refused the workflow: 422'
+            """, ("id", v.VersionId), ("t", tenant)));
     }
 
     [Fact]
-    public async Task A_worker_moves_a_build_to_QA_only_once_the_binding_exists()
+    public async Task A_worker_blocking_on_credentials_creates_a_credentials_issue_task()
+    {
+        var tenant = await app.InsertTenantAsync();
+        var v = await app.VersionAsync(tenant, VersionStatuses.Live);
+        var reason = "Salesforce rejected the stored OAuth token; " + new string('x', 300);
+
+        var result = await AsWorkerAsync(tenant, v.VersionId, VersionStatuses.Blocked, reason, blockKind: "credentials");
+
+        Assert.False(result.IsError, result.IsError ? result.FirstError.Description : "");
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM tasks WHERE context_id = @id", ("id", v.VersionId)));
+        Assert.Equal("credentials_issue", await app.ScalarAsync("SELECT kind FROM tasks WHERE context_id = @id", ("id", v.VersionId)));
+        Assert.Equal("staff", await app.ScalarAsync("SELECT visibility FROM tasks WHERE context_id = @id", ("id", v.VersionId)));
+        // The whole reason is kept in the description; the title stays short.
+        Assert.Equal(reason, await app.ScalarAsync("SELECT description FROM tasks WHERE context_id = @id", ("id", v.VersionId)));
+        var title = await app.ScalarAsync("SELECT title FROM tasks WHERE context_id = @id", ("id", v.VersionId));
+        Assert.StartsWith("Version v1.0 blocked: Salesforce rejected the stored OAuth token; ", title);
+        Assert.True(title.Length <= 150, title);
+    }
+
+    // Availability is checked before guards: without Flow 31's build-checklist tasks, T5 is refused as unavailable
+    // whether or not its binding_exists guard would pass (that guard is covered where T5 becomes available).
+    [Fact]
+    public async Task A_worker_cannot_move_a_build_to_QA_until_Flow_31_can_create_the_checklist()
     {
         var tenant = await app.InsertTenantAsync();
         var v = await app.VersionAsync(tenant, VersionStatuses.BuildInProgress);
 
-        var refused = await AsWorkerAsync(tenant, v.VersionId, VersionStatuses.QaTesting);
-        Assert.True(refused.IsError);
-        Assert.Equal(LifecycleKernel.GuardFailed, refused.FirstError.Code);
-        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        var withoutBinding = await AsWorkerAsync(tenant, v.VersionId, VersionStatuses.QaTesting);
+        Assert.True(withoutBinding.IsError);
+        Assert.Equal(LifecycleKernel.TransitionUnavailable, withoutBinding.FirstError.Code);
 
         await app.ExecuteAsync(
             "INSERT INTO workflow_bindings (id, tenant_id, automation_version_id, wrk_workflow_id, status, created_at, updated_at) VALUES (@id, @t, @v, @w, 'inactive', now(), now())",
             ("id", Guid.CreateVersion7()), ("t", tenant), ("v", v.VersionId), ("w", $"wf_{Guid.NewGuid():N}"));
-        var moved = await AsWorkerAsync(tenant, v.VersionId, VersionStatuses.QaTesting);
+        var withBinding = await AsWorkerAsync(tenant, v.VersionId, VersionStatuses.QaTesting);
 
-        Assert.False(moved.IsError, moved.IsError ? moved.FirstError.Description : "");
-        Assert.Equal("qa_testing", await app.ScalarAsync("SELECT status FROM projects WHERE id = @id", ("id", v.ProjectId)));
+        Assert.True(withBinding.IsError);
+        Assert.Equal(LifecycleKernel.TransitionUnavailable, withBinding.FirstError.Code);
+        Assert.Equal("T5 needs build_checklist_tasks (Flow 31), which is not available yet.", withBinding.FirstError.Description);
+        Assert.Equal(["build_checklist_tasks"], (IEnumerable<string>)withBinding.FirstError.Metadata!["missing_effects"]);
+        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM projects WHERE id = @id", ("id", v.ProjectId)));
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE resource_id = @id", ("id", v.VersionId)));
     }
 
     [Fact]
