@@ -16,9 +16,9 @@ public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IQueue queue, 
     public async Task Invoke()
     {
         var claimed = await ClaimAsync(CancellationToken.None);
-        foreach (var id in claimed)
+        foreach (var claim in claimed)
         {
-            queue.QueueInvocableWithPayload<OutboxJobRunner, Guid>(id);
+            queue.QueueInvocableWithPayload<OutboxJobRunner, OutboxClaim>(claim);
         }
         if (claimed.Count > 0)
         {
@@ -26,15 +26,20 @@ public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IQueue queue, 
         }
     }
 
-    /// <summary>Claims up to a batch of due rows (or rows whose lease expired) for this instance.</summary>
-    public async Task<IReadOnlyList<Guid>> ClaimAsync(CancellationToken ct)
+    /// <summary>
+    /// Claims up to a batch of due rows (or rows whose lease expired). Each claim gets its own token in
+    /// <c>locked_by</c> (instance + random), so a run whose lease was taken over — even by this same
+    /// instance — can no longer load or finish the row.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxClaim>> ClaimAsync(CancellationToken ct)
     {
         var o = options.Value;
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             """
-            UPDATE outbox SET status = 'processing', locked_until = @lease_end, locked_by = @me, attempts = attempts + 1
+            UPDATE outbox SET status = 'processing', locked_until = @lease_end, locked_by = @me || ':' || gen_random_uuid()::text,
+                              attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM outbox
                 WHERE (status = 'pending' AND available_at <= @now)
@@ -42,18 +47,21 @@ public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IQueue queue, 
                 ORDER BY available_at
                 LIMIT @batch
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id
+            RETURNING id, locked_by
             """, conn);
         cmd.Parameters.AddWithValue("lease_end", now + o.Lease);
         cmd.Parameters.AddWithValue("me", o.InstanceId);
         cmd.Parameters.AddWithValue("now", now);
         cmd.Parameters.AddWithValue("batch", o.BatchSize);
-        var ids = new List<Guid>();
+        var claims = new List<OutboxClaim>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            ids.Add(reader.GetGuid(0));
+            claims.Add(new OutboxClaim(reader.GetGuid(0), reader.GetString(1)));
         }
-        return ids;
+        return claims;
     }
 }
+
+/// <summary>One claim of one outbox row: the row id and the token its <c>locked_by</c> holds for this claim only.</summary>
+public sealed record OutboxClaim(Guid Id, string Token);

@@ -13,7 +13,7 @@ namespace WrkCopilot.Features.Kernel.Outbox;
 /// <summary>
 /// Runs one claimed outbox row in its own DI scope (Coravel gives each invocable one) with the row's tenant
 /// set, then marks it done, schedules a retry with exponential backoff and jitter, or dead-letters it.
-/// Every status write is guarded by <c>locked_by</c>, so a row whose lease was taken over is left alone.
+/// Every read and status write is guarded by the claim's token, so a row whose lease was taken over is left alone.
 /// </summary>
 public sealed class OutboxJobRunner(
     NpgsqlDataSource dataSource,
@@ -21,29 +21,30 @@ public sealed class OutboxJobRunner(
     TenantContext tenant,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
-    ILogger<OutboxJobRunner> logger) : IInvocable, IInvocableWithPayload<Guid>
+    ILogger<OutboxJobRunner> logger) : IInvocable, IInvocableWithPayload<OutboxClaim>
 {
     public static readonly ActivitySource Activities = new("WrkCopilot.Outbox");
 
-    public Guid Payload { get; set; }
+    public OutboxClaim Payload { get; set; } = null!;
 
     public Task Invoke() => RunAsync(Payload, CancellationToken.None);
 
-    public async Task RunAsync(Guid id, CancellationToken ct)
+    public async Task RunAsync(OutboxClaim claim, CancellationToken ct)
     {
-        var o = options.Value;
+        var id = claim.Id;
         JobContext? job;
         string? traceParent;
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
             await using var load = new NpgsqlCommand(
-                "SELECT tenant_id, queue, type, payload::text, attempts, max_attempts, trace_parent FROM outbox WHERE id = @id AND status = 'processing' AND locked_by = @me", conn);
+                "SELECT tenant_id, queue, type, payload::text, attempts, max_attempts, trace_parent FROM outbox WHERE id = @id AND status = 'processing' AND locked_by = @claim AND locked_until > @now", conn);
             load.Parameters.AddWithValue("id", id);
-            load.Parameters.AddWithValue("me", o.InstanceId);
+            load.Parameters.AddWithValue("claim", claim.Token);
+            load.Parameters.AddWithValue("now", clock.GetUtcNow());
             await using var r = await load.ExecuteReaderAsync(ct);
             if (!await r.ReadAsync(ct))
             {
-                return; // done already, or claimed again by another instance
+                return; // done already, or the lease ran out before the run started (the row will be claimed again)
             }
             job = new JobContext(id, r.IsDBNull(0) ? null : r.GetGuid(0), r.GetString(1), r.GetString(2),
                 JsonDocument.Parse(r.GetString(3)), r.GetInt32(4), r.GetInt32(5));
@@ -65,7 +66,7 @@ public sealed class OutboxJobRunner(
                 tenant.Set(t);
             }
             await handler.HandleAsync(job, ct);
-            await FinishAsync(id, "status = 'done', completed_at = @now, locked_until = NULL, last_error = NULL", null, ct);
+            await FinishAsync(claim, "status = 'done', completed_at = @now, locked_until = NULL, last_error = NULL", null, ct);
         }
         catch (Exception ex)
         {
@@ -75,11 +76,11 @@ public sealed class OutboxJobRunner(
             var error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
             if (dead)
             {
-                await FinishAsync(id, "status = 'dead', locked_until = NULL, last_error = @err", error, ct);
+                await FinishAsync(claim, "status = 'dead', locked_until = NULL, last_error = @err", error, ct);
             }
             else
             {
-                await FinishAsync(id, "status = 'pending', locked_until = NULL, last_error = @err, available_at = @retry_at", error, ct, Backoff(job.Attempt));
+                await FinishAsync(claim, "status = 'pending', locked_until = NULL, last_error = @err, available_at = @retry_at", error, ct, Backoff(job.Attempt));
             }
         }
     }
@@ -93,13 +94,13 @@ public sealed class OutboxJobRunner(
         return TimeSpan.FromMilliseconds(capped * jitter);
     }
 
-    private async Task FinishAsync(Guid id, string set, string? error, CancellationToken ct, TimeSpan? retryIn = null)
+    private async Task FinishAsync(OutboxClaim claim, string set, string? error, CancellationToken ct, TimeSpan? retryIn = null)
     {
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand($"UPDATE outbox SET {set} WHERE id = @id AND locked_by = @me AND status = 'processing'", conn);
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("me", options.Value.InstanceId);
+        await using var cmd = new NpgsqlCommand($"UPDATE outbox SET {set} WHERE id = @id AND locked_by = @claim AND status = 'processing'", conn);
+        cmd.Parameters.AddWithValue("id", claim.Id);
+        cmd.Parameters.AddWithValue("claim", claim.Token);
         cmd.Parameters.AddWithValue("now", now);
         cmd.Parameters.AddWithValue("err", (object?)error ?? DBNull.Value);
         cmd.Parameters.AddWithValue("retry_at", now + (retryIn ?? TimeSpan.Zero));

@@ -25,9 +25,9 @@ public sealed class OutboxConcurrencyTests(RecordingApp app) : IClassFixture<Rec
                 {
                     return ran;
                 }
-                foreach (var id in claimed)
+                foreach (var claim in claimed)
                 {
-                    await OutboxDriver.RunAsync(app, id, name, TimeProvider.System);
+                    await OutboxDriver.RunAsync(app, claim, name, TimeProvider.System);
                     ran++;
                 }
             }
@@ -39,5 +39,30 @@ public sealed class OutboxConcurrencyTests(RecordingApp app) : IClassFixture<Rec
         Assert.All(ids, id => Assert.Equal(1, recorder.Runs.GetValueOrDefault(id)));
         Assert.Equal(200, await app.CountAsync("SELECT count(*) FROM outbox WHERE status = 'done' AND attempts = 1"));
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM outbox WHERE status <> 'done'"));
+    }
+}
+
+public sealed class OutboxLeaseTests(RecordingApp app) : IClassFixture<RecordingApp>
+{
+    [Fact]
+    public async Task A_run_whose_lease_was_taken_over_neither_runs_nor_finishes_the_row()
+    {
+        var id = await app.InsertJobAsync(RecordingJob.JobType, new { mode = "ok", n = 1 });
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var first = Assert.Single(await OutboxDriver.Dispatcher(app, "same-instance", clock).ClaimAsync(CancellationToken.None));
+
+        // The first run stalled past its lease; the same instance claims the row again.
+        clock.Advance(TimeSpan.FromMinutes(6));
+        var second = Assert.Single(await OutboxDriver.Dispatcher(app, "same-instance", clock).ClaimAsync(CancellationToken.None));
+        Assert.Equal(first.Id, second.Id);
+        Assert.NotEqual(first.Token, second.Token);
+
+        await OutboxDriver.RunAsync(app, first, "same-instance", clock);
+        Assert.Equal(0, app.Recorder.Runs.GetValueOrDefault(id));
+        Assert.Equal("processing", await app.ScalarAsync<string>("SELECT status FROM outbox WHERE id = @id", ("id", id)));
+
+        await OutboxDriver.RunAsync(app, second, "same-instance", clock);
+        Assert.Equal(1, app.Recorder.Runs.GetValueOrDefault(id));
+        Assert.Equal("done", await app.ScalarAsync<string>("SELECT status FROM outbox WHERE id = @id", ("id", id)));
     }
 }

@@ -90,25 +90,25 @@ internal static class OutboxDriver
         Microsoft.Extensions.Options.Options.Create(new OutboxOptions { InstanceId = instance, BatchSize = batchSize }),
         clock, NullLogger<OutboxDispatcher>.Instance);
 
-    public static async Task RunAsync(WrkApp app, Guid id, string instance, TimeProvider clock)
+    public static async Task RunAsync(WrkApp app, OutboxClaim claim, string instance, TimeProvider clock)
     {
         await using var scope = app.Scope();
         var sp = scope.ServiceProvider;
         var runner = new OutboxJobRunner(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetServices<IJobHandler>(),
             sp.GetRequiredService<TenantContext>(), Microsoft.Extensions.Options.Options.Create(Options(instance)), clock,
             NullLogger<OutboxJobRunner>.Instance);
-        await runner.RunAsync(id, CancellationToken.None);
+        await runner.RunAsync(claim, CancellationToken.None);
     }
 
     /// <summary>One tick of one instance: claims what is due and runs all of it; returns the claimed ids.</summary>
     public static async Task<IReadOnlyList<Guid>> TickAsync(WrkApp app, string instance, TimeProvider clock)
     {
         var claimed = await Dispatcher(app, instance, clock).ClaimAsync(CancellationToken.None);
-        foreach (var id in claimed)
+        foreach (var claim in claimed)
         {
-            await RunAsync(app, id, instance, clock);
+            await RunAsync(app, claim, instance, clock);
         }
-        return claimed;
+        return claimed.Select(c => c.Id).ToList();
     }
 
     /// <summary>Polls <paramref name="condition"/> until true or the timeout (a safety net, not a timing assert).</summary>
