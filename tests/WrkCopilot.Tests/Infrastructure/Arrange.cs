@@ -70,9 +70,11 @@ public static class Arrange
         ("id", Guid.CreateVersion7()), ("t", tenantId), ("u", userId), ("r", roles));
 
     /// <summary>The last email queued in the outbox for <paramref name="to"/> (its body), or null.</summary>
-    public static Task<string?> LastEmailBodyAsync(this WrkApp app, string to) => app.ScalarAsync<string>(
-        "SELECT payload->>'body' FROM outbox WHERE type = 'email' AND payload->>'to' = @to ORDER BY created_at DESC, id DESC LIMIT 1",
-        ("to", to));
+    public static async Task<string?> LastEmailBodyAsync(this WrkApp app, string to)
+    {
+        await app.DeliverOutboxAsync();
+        return app.Mail.Sent.LastOrDefault(m => string.Equals(m.To, to, StringComparison.OrdinalIgnoreCase))?.Body;
+    }
 
     /// <summary>The session family (<c>sid</c>) an access token belongs to.</summary>
     public static Guid SessionFamily(string accessToken) => Guid.Parse(new JsonWebToken(accessToken).GetClaim("sid").Value);

@@ -3,6 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WrkCopilot.Features.Integrations.Mail;
+using WrkCopilot.Features.Kernel.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using WrkCopilot.Features.Data;
@@ -97,6 +101,28 @@ public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseSetting(k, v);
         }
+        builder.ConfigureTestServices(s =>
+        {
+            s.RemoveAll<IMailSender>();
+            s.AddSingleton<IMailSender>(Mail);
+        });
+    }
+
+    /// <summary>Every email the app's jobs sent (no SMTP server in tests).</summary>
+    public RecordingMailSender Mail { get; } = new();
+
+    /// <summary>Runs every due outbox job now, as the dispatcher would, until none is left (the scheduled dispatcher is off in tests).</summary>
+    public async Task DeliverOutboxAsync()
+    {
+        var dispatcher = Services.GetRequiredService<OutboxDispatcher>();
+        while (await dispatcher.ClaimAsync(CancellationToken.None) is { Count: > 0 } claims)
+        {
+            foreach (var claim in claims)
+            {
+                await using var scope = Scope();
+                await scope.ServiceProvider.GetRequiredService<OutboxJobRunner>().RunAsync(claim, CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>A scope with its own DbContext, e.g. to look at rows directly (tenant set explicitly).</summary>
@@ -152,4 +178,18 @@ public static class Json
 
     public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient c, string url, object body) =>
         c.PatchAsJsonAsync(url, body, Options);
+}
+
+/// <summary>Records mail instead of sending it.</summary>
+public sealed class RecordingMailSender : IMailSender
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<EmailMessage> _sent = new();
+
+    public IReadOnlyList<EmailMessage> Sent => [.. _sent];
+
+    public Task<bool> SendAsync(EmailMessage message, CancellationToken ct)
+    {
+        _sent.Enqueue(message);
+        return Task.FromResult(true);
+    }
 }

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
-using WrkCopilot.Features.Integrations.Mail;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Hosting;
@@ -14,7 +13,7 @@ namespace WrkCopilot.Features.Flows.Flow02_Login;
 
 /// <summary>Flow 2 password reset, step 1: mail a single-use token; the answer never tells whether the account exists.</summary>
 internal sealed class PasswordResetHandler(AppDbContext db, OutboxWriter outbox, IOptions<AuthOptions> auth,
-    IOptions<MailOptions> mail, TimeProvider clock) : IHandler
+    DerivedTokens tokens, TimeProvider clock) : IHandler
 {
     public const string Accepted = "accepted";
 
@@ -27,17 +26,15 @@ internal sealed class PasswordResetHandler(AppDbContext db, OutboxWriter outbox,
             return new PasswordResetAccepted(Accepted);
         }
         var now = clock.GetUtcNow();
-        var token = Secrets.NewToken(32);
-        var lifetime = auth.Value.PasswordResetLifetime;
-        db.PasswordResetTokens.Add(new PasswordResetToken
+        var reset = new PasswordResetToken
         {
-            Id = Guid.CreateVersion7(), UserId = user.Id, TokenHash = Secrets.Hash(token), CreatedAt = now, ExpiresAt = now + lifetime,
-        });
-        var link = $"{mail.Value.StudioBaseUrl.TrimEnd('/')}/reset-password?token={Uri.EscapeDataString(token)}";
-        outbox.EnqueueEmail(user.Email, "Reset your WRK Copilot password",
-            $"Someone asked to reset the password of your WRK Copilot account.\n\n" +
-            $"Open {link} within {lifetime.TotalMinutes:0} minutes to choose a new one (reset code: {token}). " +
-            "The link works once. If you did not ask for this, ignore this email.");
+            Id = Guid.CreateVersion7(), UserId = user.Id, TokenHash = "", CreatedAt = now, ExpiresAt = now + auth.Value.PasswordResetLifetime,
+        };
+        var token = tokens.Issue(PasswordResetEmailJob.Purpose, reset.Id);
+        reset.TokenHash = Secrets.Hash(token.Token);
+        db.PasswordResetTokens.Add(reset);
+        // The job recomputes the token from (id, kid): the outbox never holds it.
+        outbox.Enqueue(Queues.Notifications, PasswordResetEmailJob.JobType, new PasswordResetEmail(reset.Id, token.Kid));
         await db.SaveChangesAsync(ct);
         return new PasswordResetAccepted(Accepted);
     }

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
-using WrkCopilot.Features.Integrations.Mail;
 using WrkCopilot.Features.Kernel.Auditing;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Errors;
@@ -15,7 +14,7 @@ namespace WrkCopilot.Features.Flows.Flow03_InviteUser;
 
 /// <summary>Flow 3: an admin invites an email into the session's own tenant, lists and revokes invitations.</summary>
 internal sealed class InvitationsHandler(AppDbContext db, CurrentSession current, AuditTrail audit, OutboxWriter outbox,
-    IOptions<AuthOptions> auth, IOptions<MailOptions> mail, TimeProvider clock) : IHandler
+    IOptions<AuthOptions> auth, DerivedTokens tokens, TimeProvider clock) : IHandler
 {
     public async Task<ErrorOr<InvitationCreated>> CreateAsync(CreateInvitationRequest req, CancellationToken ct)
     {
@@ -50,15 +49,16 @@ internal sealed class InvitationsHandler(AppDbContext db, CurrentSession current
             old.RevokedAt = now;
         }
 
-        var token = Secrets.NewToken(32);
+        var invitationId = Guid.CreateVersion7();
+        var token = tokens.Issue(InvitationEmailJob.Purpose, invitationId);
         var invitation = new Invitation
         {
-            Id = Guid.CreateVersion7(),
+            Id = invitationId,
             TenantId = session.TenantId,
             Email = email,
             EmailNormalized = normalized,
             Roles = roles,
-            TokenHash = Secrets.Hash(token),
+            TokenHash = Secrets.Hash(token.Token),
             InvitedById = session.UserId ?? Guid.Empty,
             CreatedAt = now,
             ExpiresAt = now + auth.Value.InvitationLifetime,
@@ -69,14 +69,11 @@ internal sealed class InvitationsHandler(AppDbContext db, CurrentSession current
             email, roles, expires_at = invitation.ExpiresAt, replaced_invitation_ids = open.Select(o => o.Id).ToList(),
         });
 
-        var workspace = await db.Tenants.Where(t => t.Id == session.TenantId).Select(t => t.Name).FirstAsync(ct);
-        var link = $"{mail.Value.StudioBaseUrl.TrimEnd('/')}/invitations/accept?token={Uri.EscapeDataString(token)}";
-        outbox.EnqueueEmail(email, $"You are invited to {workspace} on WRK Copilot",
-            $"You have been invited to join {workspace} on WRK Copilot.\n\nAccept the invitation: {link}\n\n" +
-            $"This link expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC and works once.");
+        // The job recomputes the token from (id, kid): the outbox never holds it.
+        outbox.Enqueue(Queues.Notifications, InvitationEmailJob.JobType, new InvitationEmail(invitation.Id, token.Kid));
 
         await db.SaveChangesAsync(ct);
-        return new InvitationCreated(invitation.Id, invitation.Email, roles, invitation.ExpiresAt, token);
+        return new InvitationCreated(invitation.Id, invitation.Email, roles, invitation.ExpiresAt, token.Token);
     }
 
     public async Task<ErrorOr<Page<InvitationView>>> ListAsync(ListInvitationsRequest req, CancellationToken ct)

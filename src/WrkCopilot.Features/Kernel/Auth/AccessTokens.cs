@@ -40,6 +40,8 @@ public sealed class SigningKeyRing
     public SymmetricSecurityKey Active { get; }
 
     public IEnumerable<SecurityKey> All => _keys.Values;
+
+    public SymmetricSecurityKey? Find(string kid) => _keys.GetValueOrDefault(kid);
 }
 
 public sealed record IssuedAccessToken(string Token, int ExpiresIn);

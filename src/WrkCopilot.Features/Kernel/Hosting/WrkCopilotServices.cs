@@ -75,6 +75,7 @@ public static class WrkCopilotServices
         // Identity: one bearer scheme (API key, our JWT, external IdP JWT); access declared per endpoint.
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<DerivedTokens>();
         services.AddSingleton<ExternalTokenValidator>();
         services.AddSingleton<PasswordHasher>();
         services.AddScoped<SessionDirectory>();

@@ -19,7 +19,11 @@ public sealed partial class PasswordResetTests(WrkApp app) : IClassFixture<WrkAp
         Assert.Equal(HttpStatusCode.Accepted, res.StatusCode);
         var body = await app.LastEmailBodyAsync(email);
         Assert.NotNull(body);
-        return TokenInLink().Match(body).Groups[1].Value;
+        var token = Uri.UnescapeDataString(TokenInLink().Match(body).Groups[1].Value);
+        // Mailed, but never at rest: neither the outbox nor the reset row holds the token itself.
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM outbox WHERE payload::text LIKE '%' || @t || '%'", ("t", token)));
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM password_reset_tokens WHERE token_hash = @t", ("t", token)));
+        return token;
     }
 
     private async Task<HttpResponseMessage> ConfirmAsync(string token, string password = NewPassword)
