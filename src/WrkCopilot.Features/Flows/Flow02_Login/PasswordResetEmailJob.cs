@@ -29,10 +29,9 @@ internal sealed class PasswordResetEmailJob(AppDbContext db, DerivedTokens token
         {
             return; // nothing worth sending any more
         }
-        var token = tokens.Recompute(Purpose, payload.ResetId, payload.Kid)
-            ?? throw new PermanentJobFailure($"Signing key '{payload.Kid}' is no longer configured; the reset link cannot be mailed.");
+        var token = tokens.Recompute(Purpose, payload.ResetId, payload.Kid);
         var minutes = Math.Max(1, (int)(row.ExpiresAt - clock.GetUtcNow()).TotalMinutes);
-        var link = $"{mailOptions.Value.StudioBaseUrl.TrimEnd('/')}/reset-password?token={Uri.EscapeDataString(token)}";
+        var link = mailOptions.Value.StudioLink("reset-password", token);
         await mail.SendAsync(new EmailMessage(row.Email, "Reset your WRK Copilot password",
             "Someone asked to reset the password of your WRK Copilot account.\n\n" +
             $"Open {link} within {minutes} minutes to choose a new one (reset code: {token}). " +

@@ -29,9 +29,8 @@ internal sealed class InvitationEmailJob(AppDbContext db, DerivedTokens tokens, 
         {
             return; // replaced, revoked, used or expired before it could be mailed
         }
-        var token = tokens.Recompute(Purpose, payload.InvitationId, payload.Kid)
-            ?? throw new PermanentJobFailure($"Signing key '{payload.Kid}' is no longer configured; the invitation cannot be mailed.");
-        var link = $"{mailOptions.Value.StudioBaseUrl.TrimEnd('/')}/invitations/accept?token={Uri.EscapeDataString(token)}";
+        var token = tokens.Recompute(Purpose, payload.InvitationId, payload.Kid);
+        var link = mailOptions.Value.StudioLink("invitations/accept", token);
         await mail.SendAsync(new EmailMessage(invitation.Email, $"You are invited to {invitation.Workspace} on WRK Copilot",
             $"You have been invited to join {invitation.Workspace} on WRK Copilot.\n\nAccept the invitation: {link}\n\n" +
             $"This link expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC and works once."), ct);

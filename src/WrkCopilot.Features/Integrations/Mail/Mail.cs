@@ -18,6 +18,9 @@ public sealed class MailOptions
     public string From { get; set; } = "WRK Copilot <no-reply@wrkcopilot.com>";
     /// <summary>Base URL of the Studio frontend, for links in mails (e.g. invitation acceptance).</summary>
     public string StudioBaseUrl { get; set; } = "http://localhost:5173";
+
+    /// <summary>A Studio link carrying a token, e.g. <c>StudioLink("reset-password", token)</c>.</summary>
+    public string StudioLink(string path, string token) => $"{StudioBaseUrl.TrimEnd('/')}/{path}?token={Uri.EscapeDataString(token)}";
 }
 
 /// <summary>An email to send; written to the outbox as a job of type <see cref="EmailJob.JobType"/>.</summary>

@@ -17,8 +17,10 @@ public sealed class DerivedTokens(SigningKeyRing keys)
 {
     public DerivedToken Issue(string purpose, Guid id) => new(Compute(keys.Active.Key, purpose, id), keys.Active.KeyId);
 
-    /// <summary>Null when the key is no longer configured (the token can no longer be mailed).</summary>
-    public string? Recompute(string purpose, Guid id, string kid) => keys.Find(kid) is { } key ? Compute(key.Key, purpose, id) : null;
+    /// <summary>For the job that mails it; a key no longer configured is a failure no retry can fix.</summary>
+    public string Recompute(string purpose, Guid id, string kid) => keys.Find(kid) is { } key
+        ? Compute(key.Key, purpose, id)
+        : throw new Outbox.PermanentJobFailure($"Signing key '{kid}' is no longer configured; the {purpose} token cannot be recomputed.");
 
     private static string Compute(byte[] key, string purpose, Guid id) =>
         Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"wrk-derived-token:{purpose}:{id:N}")));
