@@ -52,6 +52,32 @@ public sealed class EndpointDeclarationTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task Api_keys_are_refused_on_every_anonymous_endpoint()
+    {
+        var owner = await app.WorkspaceAdminAsync("keys");
+        var key = await app.ApiKeyAsync(owner.TenantId);
+        using var client = app.Client(key);
+        var anonymous = ApiEndpoints().Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.Name).ToList();
+        Assert.NotEmpty(anonymous);
+        var users = await app.CountAsync("SELECT count(*) FROM users");
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            email = Identities.NewEmail(), password = Identities.Password, name = "K", workspace_name = "K",
+        });
+        foreach (var name in anonymous)
+        {
+            var parts = name.Split(' ');
+            using var request = new HttpRequestMessage(new HttpMethod(parts[0]), parts[1])
+            {
+                Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            };
+            var res = await client.SendAsync(request);
+            Assert.True(res.StatusCode == System.Net.HttpStatusCode.Forbidden, $"{name} answered {(int)res.StatusCode} to an API key");
+        }
+        Assert.Equal(users, await app.CountAsync("SELECT count(*) FROM users"));
+    }
+
+    [Fact]
     public void Staff_surface_never_admits_client_roles_or_api_keys()
     {
         var admin = ApiEndpoints().Where(e => e.Name.Split(' ')[1].StartsWith("/v1/admin/", StringComparison.Ordinal)).ToList();

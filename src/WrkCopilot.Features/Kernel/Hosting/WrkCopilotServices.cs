@@ -135,6 +135,7 @@ public static class WrkCopilotServices
         app.UseMiddleware<SessionLogScopeMiddleware>();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMiddleware<ApiKeyScopeMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseFastEndpoints(c =>
         {

@@ -42,6 +42,26 @@ internal sealed class SessionLogScopeMiddleware(RequestDelegate next, ILogger<Se
     }
 }
 
+/// <summary>
+/// API keys satisfy only an endpoint's declared permission (flows.md): on an endpoint open to anonymous callers
+/// (signup, login, refresh, password reset, invitation acceptance) a key is refused rather than ignored.
+/// </summary>
+internal sealed class ApiKeyScopeMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext ctx, CurrentSession session)
+    {
+        if (session.Value is { IsApiKey: true } &&
+            ctx.GetEndpoint()?.Metadata is { } metadata &&
+            metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null &&
+            metadata.GetMetadata<AccessRequirement>()?.Permission is null)
+        {
+            await Problem.WriteAsync(ctx, 403, "forbidden", "API keys may not call this endpoint.");
+            return;
+        }
+        await next(ctx);
+    }
+}
+
 /// <summary>Any exception that escapes is a bug: log it, answer a problem 500 with the request id, leak nothing.</summary>
 internal sealed class UnhandledErrorMiddleware(RequestDelegate next, ILogger<UnhandledErrorMiddleware> logger)
 {

@@ -9,7 +9,8 @@ internal sealed class ListJobsEndpoint(JobAdminHandler handler) : ListEndpoint<L
     public override void Configure()
     {
         Get("/v1/admin/jobs");
-        Access(AppRoles.OpsAdmin, AppRoles.OperatorAdmin);
+        // Every staff role reads the admin console; retrying is an ops action.
+        Access(AppRoles.OpsAdmin, AppRoles.CsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {
             s.Summary = "Outbox jobs across all tenants (staff), newest first; filter by status, queue, type. The payload is never shown.";
