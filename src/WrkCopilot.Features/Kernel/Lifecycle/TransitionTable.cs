@@ -62,8 +62,9 @@ public enum TransitionEntry
 /// <summary>
 /// The version lifecycle (flows.md, "The version lifecycle"), as data. The kernel decides from it, the
 /// README diagram is rendered from it, and guards/effects are looked up by the hook ids it names.
-/// The generic endpoints reach every transition a person may make except T8–T10: those call the WRK
-/// Platform between two transactions and are made only through Flow 24's launch/pause/resume endpoints.
+/// The generic endpoints reach every transition a person may make (ADR 7). T8–T10 (and T13 of a version whose
+/// workflow is active) need the WRK Platform between two transactions: until Flows 24/24A/24B/35 register that
+/// path, their required effects are missing and the kernel answers 409 <c>transition_unavailable</c>.
 /// </summary>
 public static class TransitionTable
 {
@@ -132,17 +133,17 @@ public static class TransitionTable
             [],
             [new(EffectIds.RequestBuild, "Flow 21")]),
         new("T8", StatusSet.Of(VersionStatuses.ReadyToLaunch), VersionStatuses.Live, "24",
-            ClientAdminOrStaff, false, false, false,
+            ClientAdminOrStaff, true, true, false,
             [new(GuardIds.QuoteSigned, Kernel), new(GuardIds.BindingExists, Kernel)],
             [new("activate_workflow", "Flow 24"), new("archive_previous_live_versions", "Flow 24")]),
         // Pausing (binding → inactive between two platform transactions) is Flow 24A's own effect, distinct from
         // T13's deactivate_workflow, so registering one never makes the other transition available.
         new("T9", StatusSet.Of(VersionStatuses.Live), VersionStatuses.Paused, "24A",
-            ClientAdminOrStaff, false, false, false,
+            ClientAdminOrStaff, true, true, false,
             [],
             [new("pause_workflow", "Flow 24A")]),
         new("T10", StatusSet.Of(VersionStatuses.Paused), VersionStatuses.Live, "24B",
-            ClientAdminOrStaff, false, false, false,
+            ClientAdminOrStaff, true, true, false,
             [new(GuardIds.BindingExists, Kernel)],
             [new("activate_workflow", "Flow 24B")]),
         new("T11", Blockable, VersionStatuses.Blocked, "26",

@@ -159,7 +159,7 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
-    public async Task Launching_goes_through_its_own_flow_not_the_generic_endpoint()
+    public async Task Launching_is_unavailable_until_the_platform_activation_exists()
     {
         var admin = await app.SignUpAsync();
         var v = await app.VersionAsync(admin.TenantId, "ready_to_launch");
@@ -168,7 +168,8 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
         var body = await res.ReadAsync();
 
         Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
-        Assert.Equal("invalid_transition", body.GetProperty("code").GetString());
+        Assert.Equal("transition_unavailable", body.GetProperty("code").GetString());
+        Assert.Contains("activate_workflow", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("ready_to_launch", await StatusOfAsync(v.VersionId));
     }
 

@@ -149,9 +149,6 @@ public sealed class LifecycleKernelTests
     }
 
     [Theory]
-    [InlineData("ready_to_launch", "live", "client admin", TransitionEntry.VersionStatusEndpoint)] // T8: Flow 24 only
-    [InlineData("live", "paused", "ops_admin", TransitionEntry.AdminProjectStatusEndpoint)] // T9: Flow 24A only
-    [InlineData("paused", "live", "client admin", TransitionEntry.VersionStatusEndpoint)] // T10: Flow 24B only
     [InlineData("build_in_progress", "qa_testing", "system", TransitionEntry.VersionStatusEndpoint)] // T5: the build worker only
     [InlineData("intake_in_progress", "needs_pricing", "ops_admin", TransitionEntry.AdminProjectStatusEndpoint)] // T1: a client's act
     public void The_generic_endpoints_refuse_transitions_not_marked_reachable_from_them(string from, string to, string actor, TransitionEntry entry)
@@ -160,6 +157,17 @@ public sealed class LifecycleKernelTests
 
         Assert.Equal("invalid_transition", result.FirstError.Code);
         Assert.DoesNotContain(to, (IEnumerable<string>)result.FirstError.Metadata!["allowed_targets"]);
+    }
+
+    [Theory]
+    [InlineData("ready_to_launch", "live", "client admin", TransitionEntry.VersionStatusEndpoint)] // T8
+    [InlineData("live", "paused", "ops_admin", TransitionEntry.AdminProjectStatusEndpoint)] // T9
+    [InlineData("paused", "live", "client admin", TransitionEntry.VersionStatusEndpoint)] // T10
+    public void Launch_pause_and_resume_are_reachable_from_the_generic_endpoints(string from, string to, string actor, TransitionEntry entry)
+    {
+        var result = LifecycleKernel.Decide(from, null, to, Actors[actor], "r", entry);
+
+        Assert.False(result.IsError, result.IsError ? result.FirstError.Description : "");
     }
 
     [Fact]
