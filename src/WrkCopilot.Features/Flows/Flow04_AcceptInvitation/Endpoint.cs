@@ -13,7 +13,7 @@ internal sealed class AcceptInvitationEndpoint(AcceptInvitationHandler handler) 
     {
         Post("/v1/invitations/accept");
         // Anonymous for a new account; an existing account is recognised from its bearer token (the handler checks).
-        AllowAnonymous();
+        AnonymousOrUser();
         Summary(s =>
         {
             s.Summary = "Flow 4 — accept an invitation: creates the account for a new email (with tokens), or adds the logged-in account as a member.";

@@ -110,6 +110,7 @@ public static class WrkCopilotServices
                 s.Title = "WRK Copilot API";
                 s.Version = "v1";
                 s.DocumentName = "v1";
+                s.OperationProcessors.Add(new OptionalBearerOperationProcessor());
             };
             o.ShortSchemaNames = true;
             o.EnableJWTBearerAuth = true;

@@ -53,6 +53,13 @@ public abstract class ApiEndpoint<TReq, TData> : Endpoint<TReq, Envelope<TData>>
     protected void AnyUser(bool allowApiKeys = false) => EndpointAccess.DeclareAnyUser(this, allowApiKeys);
 
     protected void Idempotent() => Options(b => b.WithMetadata(new IdempotentCreate()));
+
+    /// <summary>Anonymous callers allowed, but a bearer token (never an API key) is honoured when sent.</summary>
+    protected void AnonymousOrUser()
+    {
+        AllowAnonymous();
+        Options(b => b.WithMetadata(new OptionalBearer()));
+    }
 }
 
 /// <summary>A list endpoint: <c>{ "data": [...], "meta": { "next_cursor", "limit" } }</c>.</summary>

@@ -167,7 +167,7 @@ public sealed class AcceptInvitationTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
-    public async Task An_api_key_is_not_a_login()
+    public async Task An_api_key_is_refused_and_the_invitation_stays_open()
     {
         var admin = await app.SignUpAsync();
         var invitee = await app.SignUpAsync();
@@ -178,7 +178,9 @@ public sealed class AcceptInvitationTests(WrkApp app) : IClassFixture<WrkApp>
 
         var (res, body) = await AcceptAsync(new { token }, key);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, res.StatusCode);
-        Assert.Equal("login_required", body.GetProperty("code").GetString());
+        // flows.md: API keys are refused (403) on invitation endpoints.
+        Assert.Equal(HttpStatusCode.Forbidden, res.StatusCode);
+        Assert.Equal("forbidden", body.GetProperty("code").GetString());
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM invitations WHERE email = @e AND accepted_at IS NOT NULL", ("e", invitee.Email)));
     }
 }

@@ -154,6 +154,10 @@ public sealed class CrossCuttingTests(WrkApp app) : IClassFixture<WrkApp>
                 }
                 Assert.True(responses.TryGetProperty("429", out _), $"{m} {path} documents no 429");
                 var anonymous = e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null;
+                var security = op.TryGetProperty("security", out var sec) ? sec.EnumerateArray().ToList() : [];
+                var documentsBearer = security.Any(r => r.TryGetProperty("JWTBearerAuth", out _));
+                var optionalBearer = e.Metadata.GetMetadata<WrkCopilot.Features.Kernel.Http.OptionalBearer>() is not null;
+                Assert.True(documentsBearer == (!anonymous || optionalBearer), $"{m} {path}: the document's security does not match its auth");
                 if (!anonymous)
                 {
                     Assert.True(responses.TryGetProperty("401", out _), $"{m} {path} documents no 401");
