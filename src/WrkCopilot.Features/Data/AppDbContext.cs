@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Kernel.Tenancy;
 
@@ -72,17 +74,32 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantC
     /// </summary>
     public void AfterCommit(Func<CancellationToken, Task> action) => _afterCommit.Add(action);
 
-    internal async Task RunAfterCommitAsync(CancellationToken ct)
+    /// <summary>
+    /// Runs every after-commit action even when the client has gone or one fails: the change is committed, so
+    /// a failure here (e.g. a cache that is down) is logged, never turned into an error answer.
+    /// </summary>
+    internal async Task RunAfterCommitAsync()
     {
         var actions = _afterCommit.ToList();
         _afterCommit.Clear();
         foreach (var action in actions)
         {
-            await action(ct);
+            try
+            {
+                await action(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                this.GetService<ILoggerFactory>().CreateLogger<AppDbContext>()
+                    .LogError(ex, "An after-commit action failed; the committed change stands");
+            }
         }
     }
 
     internal void DiscardAfterCommit() => _afterCommit.Clear();
+
+    /// <summary>True once a unit of work on this context has committed (what the idempotency middleware must not undo).</summary>
+    internal bool HasCommitted { get; set; }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {

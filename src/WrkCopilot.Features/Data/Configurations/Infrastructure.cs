@@ -24,6 +24,7 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
     {
         b.ToTable("idempotency_keys");
         b.Property(x => x.Key).HasMaxLength(255);
+        b.Property(x => x.ResponseHeaders).HasColumnType("jsonb");
         b.HasIndex(x => new { x.Principal, x.Route, x.Key }).IsUnique();
         b.HasIndex(x => x.ExpiresAt);
     }

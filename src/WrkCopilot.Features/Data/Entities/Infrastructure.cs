@@ -41,6 +41,8 @@ public sealed class IdempotencyRecord
     public int? StatusCode { get; set; }
     public string? ContentType { get; set; }
     public byte[]? ResponseBody { get; set; }
+    /// <summary>Headers of the first answer that a replay must carry too (Location, ETag).</summary>
+    public JsonDocument? ResponseHeaders { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

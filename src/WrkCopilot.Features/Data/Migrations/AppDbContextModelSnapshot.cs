@@ -643,6 +643,10 @@ namespace WrkCopilot.Features.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("response_body");
 
+                    b.Property<JsonDocument>("ResponseHeaders")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("response_headers");
+
                     b.Property<string>("Route")
                         .IsRequired()
                         .HasColumnType("text")

@@ -36,12 +36,13 @@ public abstract class ApiEndpoint<TReq, TData> : Endpoint<TReq, Envelope<TData>>
             await Problem.WriteAsync(HttpContext, result.Errors);
             return;
         }
+        // Committed: the answer is written even if the client has gone (an idempotent retry replays it).
         if (result.Value is Success)
         {
-            await Send.NoContentAsync(ct);
+            await Send.NoContentAsync(CancellationToken.None);
             return;
         }
-        await Send.ResponseAsync(Envelope<TData>.Of(result.Value), SuccessStatus, ct);
+        await Send.ResponseAsync(Envelope<TData>.Of(result.Value), SuccessStatus, CancellationToken.None);
     }
 
     /// <summary>Declares who may call: sessions holding one of these qualified roles (see <see cref="Roles"/>). API keys are refused.</summary>
@@ -76,7 +77,7 @@ public abstract class ListEndpoint<TReq, TItem> : Endpoint<TReq, ListEnvelope<TI
             return;
         }
         var page = result.Value;
-        await Send.ResponseAsync(new ListEnvelope<TItem>(page.Items, new PageMeta(page.NextCursor, page.Limit)), 200, ct);
+        await Send.ResponseAsync(new ListEnvelope<TItem>(page.Items, new PageMeta(page.NextCursor, page.Limit)), 200, CancellationToken.None);
     }
 
     protected void Access(params string[] roles) => EndpointAccess.Declare(this, null, roles);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using WrkCopilot.Features.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WrkCopilot.Features.Kernel.Auth;
@@ -11,8 +12,8 @@ namespace WrkCopilot.Features.Kernel.Http;
 /// <summary>
 /// <c>Idempotency-Key</c> on creating POSTs (endpoints marked <see cref="IdempotentCreate"/>), kept in
 /// <c>idempotency_keys</c> by (principal, route, key): the same key and body within the retention replays
-/// the first status and body; another body → 422; still in flight → 409. A 5xx answer is not kept, so a
-/// retry runs again.
+/// the first status, body, Location and ETag; another body → 422; still in flight → 409. A 5xx answer is not
+/// kept, so a retry runs again — unless the work had committed, in which case the key stays in flight.
 /// </summary>
 internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSource dataSource, IOptions<HttpOptions> options, TimeProvider clock)
 {
@@ -40,7 +41,9 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
         await ctx.Request.Body.CopyToAsync(hashStream, ctx.RequestAborted);
         ctx.Request.Body.Position = 0;
         var requestHash = Convert.ToHexStringLower(SHA256.HashData(hashStream.ToArray()));
-        var route = $"{ctx.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText ?? ctx.Request.Path.Value}";
+        // The concrete target, not the route template: one key on /parents/A/children and /parents/B/children
+        // names two different operations.
+        var route = $"{ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString}";
         var now = clock.GetUtcNow();
 
         await using (var conn = await dataSource.OpenConnectionAsync(ctx.RequestAborted))
@@ -87,31 +90,51 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
         finally
         {
             ctx.Response.Body = originalBody;
-            await using var conn = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            await using var done = keep
-                ? new NpgsqlCommand(
-                    "UPDATE idempotency_keys SET status_code = @s, content_type = @ct, response_body = @b, completed_at = @now WHERE principal = @p AND route = @r AND key = @k", conn)
-                : new NpgsqlCommand("DELETE FROM idempotency_keys WHERE principal = @p AND route = @r AND key = @k", conn);
-            done.Parameters.AddWithValue("p", s.Principal);
-            done.Parameters.AddWithValue("r", route);
-            done.Parameters.AddWithValue("k", key);
-            if (keep)
+            // Work that committed must never run twice: if its answer cannot be kept, the key stays in flight
+            // (409 to a retry) until it expires, rather than being freed for a duplicate.
+            var committed = ctx.RequestServices.GetService<AppDbContext>()?.HasCommitted == true;
+            if (keep || !committed)
             {
-                done.Parameters.AddWithValue("s", ctx.Response.StatusCode);
-                done.Parameters.AddWithValue("ct", (object?)ctx.Response.ContentType ?? DBNull.Value);
-                done.Parameters.AddWithValue("b", buffer.ToArray());
-                done.Parameters.AddWithValue("now", clock.GetUtcNow());
+                await FinishAsync(ctx, s.Principal, route, key, keep ? buffer.ToArray() : null);
             }
-            await done.ExecuteNonQueryAsync(CancellationToken.None);
         }
         buffer.Position = 0;
         await buffer.CopyToAsync(originalBody, ctx.RequestAborted);
     }
 
+    private static readonly string[] ReplayedHeaders = ["Location", "ETag"];
+
+    private async Task FinishAsync(HttpContext ctx, string principal, string route, string key, byte[]? body)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await using var cmd = body is not null
+            ? new NpgsqlCommand(
+                """
+                UPDATE idempotency_keys SET status_code = @s, content_type = @ct, response_body = @b, response_headers = @h::jsonb,
+                       completed_at = @now
+                WHERE principal = @p AND route = @r AND key = @k
+                """, conn)
+            : new NpgsqlCommand("DELETE FROM idempotency_keys WHERE principal = @p AND route = @r AND key = @k", conn);
+        cmd.Parameters.AddWithValue("p", principal);
+        cmd.Parameters.AddWithValue("r", route);
+        cmd.Parameters.AddWithValue("k", key);
+        if (body is not null)
+        {
+            var headers = ReplayedHeaders.Where(h => ctx.Response.Headers.ContainsKey(h))
+                .ToDictionary(h => h, h => ctx.Response.Headers[h].ToString());
+            cmd.Parameters.AddWithValue("s", ctx.Response.StatusCode);
+            cmd.Parameters.AddWithValue("ct", (object?)ctx.Response.ContentType ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("b", body);
+            cmd.Parameters.AddWithValue("h", System.Text.Json.JsonSerializer.Serialize(headers));
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow());
+        }
+        await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
     private static async Task ReplayOrRefuseAsync(HttpContext ctx, NpgsqlConnection conn, string principal, string route, string key, string requestHash)
     {
         await using var select = new NpgsqlCommand(
-            "SELECT request_hash, status_code, content_type, response_body FROM idempotency_keys WHERE principal = @p AND route = @r AND key = @k", conn);
+            "SELECT request_hash, status_code, content_type, response_body, response_headers::text FROM idempotency_keys WHERE principal = @p AND route = @r AND key = @k", conn);
         select.Parameters.AddWithValue("p", principal);
         select.Parameters.AddWithValue("r", route);
         select.Parameters.AddWithValue("k", key);
@@ -137,6 +160,14 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
             ctx.Response.ContentType = reader.GetString(2);
         }
         ctx.Response.Headers["Idempotent-Replayed"] = "true";
+        if (!await reader.IsDBNullAsync(4, ctx.RequestAborted) &&
+            System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) is { } headers)
+        {
+            foreach (var (name, value) in headers)
+            {
+                ctx.Response.Headers[name] = value;
+            }
+        }
         if (!await reader.IsDBNullAsync(3, ctx.RequestAborted))
         {
             var body = (byte[])reader.GetValue(3);

@@ -27,9 +27,11 @@ public static class UnitOfWork
                     db.DiscardAfterCommit();
                     return result;
                 }
-                await tx.CommitAsync(ct);
+                // Once the work is done, a client that went away must not cancel the commit halfway.
+                await tx.CommitAsync(CancellationToken.None);
+                db.HasCommitted = true;
             }
-            await db.RunAfterCommitAsync(ct);
+            await db.RunAfterCommitAsync();
             return result;
         }
         catch (DbUpdateConcurrencyException)

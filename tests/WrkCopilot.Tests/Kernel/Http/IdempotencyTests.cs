@@ -170,4 +170,78 @@ public sealed class IdempotencyTests(IdempotencyApp app) : IClassFixture<Idempot
 
     private static StringContent JsonContent(object body) =>
         new(System.Text.Json.JsonSerializer.Serialize(body, Json.Options), Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_key_names_one_target_resource_not_a_route_template()
+    {
+        var user = await app.SignUpAsync();
+        using var client = app.Client(user.AccessToken);
+        async Task<(HttpResponseMessage Res, string Id)> PostChildAsync(Guid parent)
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Post, $"/v1/test/parents/{parent}/children")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { name = "same" }),
+            };
+            req.Headers.Add("Idempotency-Key", "shared-key");
+            var res = await client.SendAsync(req);
+            return (res, (await res.ReadAsync()).GetProperty("data").GetProperty("id").GetString()!);
+        }
+
+        var (a, idA) = await PostChildAsync(Guid.NewGuid());
+        var (b, idB) = await PostChildAsync(Guid.NewGuid());
+
+        Assert.Equal(HttpStatusCode.Created, a.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, b.StatusCode);
+        Assert.NotEqual(idA, idB);
+        Assert.False(b.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE action_type = 'child_created' AND user_id = @u", ("u", user.UserId)));
+    }
+
+    [Fact]
+    public async Task A_replay_carries_the_first_answers_location()
+    {
+        var user = await app.SignUpAsync();
+        using var client = app.Client(user.AccessToken);
+        var parent = Guid.NewGuid();
+        async Task<HttpResponseMessage> PostAsync()
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Post, $"/v1/test/parents/{parent}/children")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { name = "located" }),
+            };
+            req.Headers.Add("Idempotency-Key", "located-key");
+            return await client.SendAsync(req);
+        }
+
+        var first = await PostAsync();
+        var replay = await PostAsync();
+
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.NotNull(first.Headers.Location);
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Work_that_committed_is_never_run_again_even_when_its_answer_was_lost()
+    {
+        var user = await app.SignUpAsync();
+        using var client = app.Client(user.AccessToken);
+        async Task<HttpResponseMessage> PostAsync()
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Post, "/v1/test/fragile-widgets")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { name = "fragile" }),
+            };
+            req.Headers.Add("Idempotency-Key", "fragile-key");
+            return await client.SendAsync(req);
+        }
+
+        var first = await PostAsync();
+        var retry = await PostAsync();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+        Assert.Equal("idempotency_in_flight", (await retry.ReadAsync()).GetProperty("code").GetString());
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE action_type = 'fragile_widget_created' AND user_id = @u", ("u", user.UserId)));
+    }
 }
