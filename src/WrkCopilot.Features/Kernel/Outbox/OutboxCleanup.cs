@@ -6,8 +6,8 @@ using Npgsql;
 namespace WrkCopilot.Features.Kernel.Outbox;
 
 /// <summary>
-/// Daily: deletes done outbox rows older than <see cref="OutboxOptions.DoneRetention"/> and expired
-/// idempotency keys. Every instance schedules it; the transaction-scoped advisory lock lets only one run it.
+/// Hourly: deletes done outbox rows older than <see cref="OutboxOptions.DoneRetention"/> and expired
+/// idempotency keys. Every instance schedules it; the transaction-scoped advisory lock keeps runs from overlapping (a later repeat is harmless).
 /// Dead rows are kept: staff still have to look at them.
 /// </summary>
 public sealed class OutboxCleanup(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, TimeProvider clock,

@@ -36,6 +36,18 @@ public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IQueue queue, 
         var o = options.Value;
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // A row whose last attempt never finished (its process died, e.g. killed by the job itself) is dead,
+        // not claimed again: otherwise a job that crashes its host would do so forever.
+        await using (var expire = new NpgsqlCommand(
+            """
+            UPDATE outbox SET status = 'dead', locked_until = NULL,
+                              last_error = 'The last attempt did not finish before its lease expired (the process stopped or the job hung).'
+            WHERE status = 'processing' AND locked_until < @now AND attempts >= max_attempts
+            """, conn))
+        {
+            expire.Parameters.AddWithValue("now", now);
+            await expire.ExecuteNonQueryAsync(ct);
+        }
         await using var cmd = new NpgsqlCommand(
             """
             UPDATE outbox SET status = 'processing', locked_until = @lease_end, locked_by = @me || ':' || gen_random_uuid()::text,

@@ -25,6 +25,9 @@ public sealed class OutboxJobRunner(
 {
     public static readonly ActivitySource Activities = new("WrkCopilot.Outbox");
 
+    /// <summary>Time kept between a job's deadline and its lease's end, to record the outcome before another claim.</summary>
+    internal static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(15);
+
     public OutboxClaim Payload { get; set; } = null!;
 
     public Task Invoke() => RunAsync(Payload, CancellationToken.None);
@@ -34,10 +37,11 @@ public sealed class OutboxJobRunner(
         var id = claim.Id;
         JobContext? job;
         string? traceParent;
+        DateTimeOffset leaseUntil;
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
             await using var load = new NpgsqlCommand(
-                "SELECT tenant_id, queue, type, payload::text, attempts, max_attempts, trace_parent FROM outbox WHERE id = @id AND status = 'processing' AND locked_by = @claim AND locked_until > @now", conn);
+                "SELECT tenant_id, queue, type, payload::text, attempts, max_attempts, trace_parent, locked_until FROM outbox WHERE id = @id AND status = 'processing' AND locked_by = @claim AND locked_until > @now", conn);
             load.Parameters.AddWithValue("id", id);
             load.Parameters.AddWithValue("claim", claim.Token);
             load.Parameters.AddWithValue("now", clock.GetUtcNow());
@@ -49,6 +53,7 @@ public sealed class OutboxJobRunner(
             job = new JobContext(id, r.IsDBNull(0) ? null : r.GetGuid(0), r.GetString(1), r.GetString(2),
                 JsonDocument.Parse(r.GetString(3)), r.GetInt32(4), r.GetInt32(5));
             traceParent = r.IsDBNull(6) ? null : r.GetString(6);
+            leaseUntil = r.GetFieldValue<DateTimeOffset>(7);
         }
 
         using var activity = Activities.StartActivity($"job {job.Type}", ActivityKind.Consumer,
@@ -65,7 +70,11 @@ public sealed class OutboxJobRunner(
             {
                 tenant.Set(t);
             }
-            await handler.HandleAsync(job, ct);
+            // A job may not outlive its lease (minus a margin), or another claim would run it alongside.
+            var budget = leaseUntil - clock.GetUtcNow() - LeaseMargin;
+            using var timeout = new CancellationTokenSource(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, clock);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+            await handler.HandleAsync(job, linked.Token);
             await FinishAsync(claim, "status = 'done', completed_at = @now, locked_until = NULL, last_error = NULL", null, ct);
         }
         catch (Exception ex)

@@ -23,7 +23,7 @@ public static class OutboxServices
         return services;
     }
 
-    /// <summary>Starts the schedule: outbox dispatch every second (unless disabled by configuration), clean-up daily.</summary>
+    /// <summary>Starts the schedule: outbox dispatch every second (unless disabled by configuration), clean-up hourly.</summary>
     public static WebApplication UseOutbox(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<OutboxOptions>>().Value;
@@ -33,7 +33,9 @@ public static class OutboxServices
             {
                 s.Schedule<OutboxDispatcher>().EverySecond().PreventOverlapping(nameof(OutboxDispatcher));
             }
-            s.Schedule<OutboxCleanup>().Daily().PreventOverlapping(nameof(OutboxCleanup));
+            // Hourly, not daily: a daily tick is lost when no instance is up at that minute (deploys, scale to zero); the
+            // deletes are idempotent and indexed, so repeating them costs nothing.
+            s.Schedule<OutboxCleanup>().Hourly().PreventOverlapping(nameof(OutboxCleanup));
         });
         return app;
     }

@@ -66,3 +66,39 @@ public sealed class OutboxLeaseTests(RecordingApp app) : IClassFixture<Recording
         Assert.Equal("done", await app.ScalarAsync<string>("SELECT status FROM outbox WHERE id = @id", ("id", id)));
     }
 }
+
+public sealed class OutboxDeadlineTests(RecordingApp app) : IClassFixture<RecordingApp>
+{
+    [Fact]
+    public async Task A_row_whose_last_attempt_never_finished_is_dead_not_claimed_again()
+    {
+        // The process running its 8th attempt died (the job may have killed it): the lease ran out.
+        var id = await app.InsertJobAsync(RecordingJob.JobType, new { mode = "ok" }, status: "processing", attempts: 8, maxAttempts: 8,
+            lockedUntil: DateTimeOffset.UtcNow.AddMinutes(-1), lockedBy: "dead-instance:claim");
+
+        var claimed = await OutboxDriver.TickAsync(app, "survivor", TimeProvider.System);
+
+        Assert.DoesNotContain(id, claimed);
+        Assert.Equal("dead", await app.ScalarAsync<string>("SELECT status FROM outbox WHERE id = @id", ("id", id)));
+        Assert.Contains("lease expired", await app.ScalarAsync<string>("SELECT last_error FROM outbox WHERE id = @id", ("id", id)), StringComparison.Ordinal);
+        Assert.Equal(0, app.Recorder.Runs.GetValueOrDefault(id));
+    }
+
+    [Fact]
+    public async Task A_job_that_outlives_its_lease_is_cancelled_and_retried_later()
+    {
+        var id = await app.InsertJobAsync(RecordingJob.JobType, new { mode = "hang" });
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var claim = Assert.Single(await OutboxDriver.Dispatcher(app, "slow", clock).ClaimAsync(CancellationToken.None));
+
+        var run = OutboxDriver.RunAsync(app, claim, "slow", clock);
+        // Past the lease minus its margin (still inside the lease): the job's token fires before another claim could
+        // start it again. Whether the runner armed its deadline before or after this, the deadline has passed.
+        clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("pending", await app.ScalarAsync<string>("SELECT status FROM outbox WHERE id = @id", ("id", id)));
+        Assert.Equal(1, await app.CountAsync("SELECT attempts FROM outbox WHERE id = @id", ("id", id)));
+        Assert.Equal(0, app.Recorder.Runs.GetValueOrDefault(id));
+    }
+}

@@ -29,7 +29,7 @@ public sealed class JobRecorder
 
 /// <summary>
 /// Test-only job, registered through ConfigureTestServices (the production scan covers the Features assembly only).
-/// Payload <c>{"mode": "ok" | "permanent" | "read_automations"}</c>.
+/// Payload <c>{"mode": "ok" | "permanent" | "hang" | "read_automations"}</c>.
 /// </summary>
 internal sealed class RecordingJob(JobRecorder recorder, AppDbContext db) : IJobHandler
 {
@@ -47,6 +47,11 @@ internal sealed class RecordingJob(JobRecorder recorder, AppDbContext db) : IJob
         if (recorder.Broken.ContainsKey(job.Id))
         {
             throw new InvalidOperationException("The partner is down.");
+        }
+        if (mode == "hang")
+        {
+            // A partner that never answers: only the job's deadline ends the wait.
+            await Task.Delay(Timeout.Infinite, ct);
         }
         if (mode == "read_automations")
         {
