@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -16,13 +17,20 @@ public sealed class SigningKeyRing
 {
     private readonly Dictionary<string, SymmetricSecurityKey> _keys;
 
-    public SigningKeyRing(IOptions<AuthOptions> options, ILogger<SigningKeyRing> logger)
+    public SigningKeyRing(IOptions<AuthOptions> options, IHostEnvironment environment, ILogger<SigningKeyRing> logger)
     {
         var configured = options.Value.SigningKeys.Where(k => !string.IsNullOrWhiteSpace(k.Secret)).ToList();
         if (configured.Count == 0)
         {
-            logger.LogWarning("No Auth:SigningKeys configured; using an ephemeral signing key (tokens end with this process).");
-            configured = [new SigningKeyOptions { Kid = "ephemeral", Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }];
+            if (environment.IsProduction())
+            {
+                throw new InvalidOperationException(
+                    "Auth:SigningKeys is empty: production instances must share configured signing keys (see README, Configuration).");
+            }
+            // A kid unique to this process: a token or mailed-token job from another instance fails loudly, not silently.
+            var kid = $"ephemeral-{Guid.NewGuid():N}"[..22];
+            logger.LogWarning("No Auth:SigningKeys configured; using the ephemeral signing key {Kid} (tokens end with this process).", kid);
+            configured = [new SigningKeyOptions { Kid = kid, Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }];
         }
         _keys = configured.ToDictionary(k => k.Kid, k =>
         {
