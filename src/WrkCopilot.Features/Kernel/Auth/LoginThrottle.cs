@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WrkCopilot.Features.Kernel.Hosting;
 
 namespace WrkCopilot.Features.Kernel.Auth;
 
@@ -51,7 +53,12 @@ internal sealed class MemoryLoginThrottle(IMemoryCache cache, IOptions<AuthOptio
     private static string Key(string email) => $"login-attempts:{email}";
 }
 
-internal sealed class RedisLoginThrottle(IConnectionMultiplexer redis, IOptions<AuthOptions> options) : ILoginThrottle
+/// <summary>
+/// Shared across instances through Redis; while Redis is unreachable, counts in this instance's memory
+/// (the limit then holds per instance) rather than failing the login.
+/// </summary>
+internal sealed class RedisLoginThrottle(IConnectionMultiplexer redis, IOptions<AuthOptions> options,
+    MemoryLoginThrottle fallback, ILogger<RedisLoginThrottle> logger) : ILoginThrottle
 {
     // INCR and start the window on the first attempt, in one round trip: atomic across instances.
     private const string Script = """
@@ -63,13 +70,34 @@ internal sealed class RedisLoginThrottle(IConnectionMultiplexer redis, IOptions<
     public async Task<TimeSpan?> TryAcquireAsync(string emailNormalized)
     {
         var window = (long)options.Value.LoginFailureWindow.TotalMilliseconds;
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, [Key(emailNormalized)], [window]))!;
+        RedisResult[] result;
+        try
+        {
+            result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, [Key(emailNormalized)], [window]))!;
+        }
+        catch (Exception ex) when (RedisFailures.IsOutage(ex))
+        {
+            RedisFailures.Warn(logger, ex, "login throttle");
+            return await fallback.TryAcquireAsync(emailNormalized);
+        }
         var attempts = (long)result[0];
         var ttl = (long)result[1];
         return attempts > options.Value.LoginMaxFailures ? TimeSpan.FromMilliseconds(ttl > 0 ? ttl : window) : null;
     }
 
-    public Task ResetAsync(string emailNormalized) => redis.GetDatabase().KeyDeleteAsync(Key(emailNormalized));
+    public async Task ResetAsync(string emailNormalized)
+    {
+        // Both: attempts counted in memory during an outage must not outlive a successful login either.
+        await fallback.ResetAsync(emailNormalized);
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync(Key(emailNormalized));
+        }
+        catch (Exception ex) when (RedisFailures.IsOutage(ex))
+        {
+            RedisFailures.Warn(logger, ex, "login throttle");
+        }
+    }
 
     private static RedisKey Key(string email) => $"wrk:login-attempts:{email}";
 }

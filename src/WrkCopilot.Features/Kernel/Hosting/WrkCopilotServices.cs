@@ -7,15 +7,20 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Kernel.Auditing;
 using WrkCopilot.Features.Kernel.Auth;
+using WrkCopilot.Features.Kernel.Caching;
 using WrkCopilot.Features.Kernel.Http;
 using WrkCopilot.Features.Kernel.Lifecycle;
 using WrkCopilot.Features.Kernel.Outbox;
@@ -60,9 +65,16 @@ public static class WrkCopilotServices
         var redis = config["Redis:Connection"];
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            var multiplexer = ConnectionMultiplexer.Connect(redis);
+            // Fails open: a Redis down at boot or later degrades to per-instance memory (see RedisFailures).
+            var multiplexer = ConnectionMultiplexer.Connect(RedisFailures.Options(redis, config.GetValue<int?>("Redis:TimeoutMs")));
             services.AddSingleton<IConnectionMultiplexer>(multiplexer);
-            services.AddStackExchangeRedisCache(o => o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer));
+            services.AddSingleton<IDistributedCache>(sp => new FailOpenDistributedCache(
+                new RedisCache(Options.Create(new RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
+                })),
+                sp.GetRequiredService<ILogger<FailOpenDistributedCache>>()));
+            services.AddSingleton<MemoryLoginThrottle>();
             services.AddSingleton<ILoginThrottle, RedisLoginThrottle>();
         }
         else
@@ -124,6 +136,8 @@ public static class WrkCopilotServices
 
     public static WebApplication UseWrkCopilot(this WebApplication app)
     {
+        // First: everything after (request logs, rate limiter) must see the client's IP, not the proxy's.
+        app.UseWrkForwardedHeaders();
         app.UseMiddleware<RequestContextMiddleware>();
         app.UseMiddleware<UnhandledErrorMiddleware>();
         // Framework answers with an empty body (unknown route, wrong method, …) become problem+json too.

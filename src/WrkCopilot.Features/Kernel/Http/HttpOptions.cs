@@ -17,5 +17,17 @@ public sealed class HttpOptions
     /// <summary>Requests per minute per client IP for anonymous endpoints (signup, login, …).</summary>
     public int AnonymousRequestsPerMinute { get; set; } = 120;
 
+    /// <summary>Reverse proxies whose <c>X-Forwarded-For</c>/<c>-Proto</c> are believed (see <see cref="ForwardedHeadersSetup"/>).</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
+}
+
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Proxy IPs, e.g. <c>10.0.0.5</c>.</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Proxy networks in CIDR notation, e.g. <c>10.0.0.0/8</c>.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RedisRateLimiting;
 using StackExchange.Redis;
@@ -14,7 +15,8 @@ namespace WrkCopilot.Features.Kernel.Http;
 
 /// <summary>
 /// Fixed one-minute windows per API key, per tenant (JWT sessions) and per client IP (anonymous calls).
-/// Buckets live in memory, or in Redis when <c>Redis:Connection</c> is set so that instances share them.
+/// Buckets live in memory, or in Redis when <c>Redis:Connection</c> is set so that instances share them;
+/// while Redis is unreachable each instance falls back to its own in-memory bucket (<see cref="FailOpenRateLimiter"/>).
 /// </summary>
 internal static class RateLimiting
 {
@@ -38,21 +40,28 @@ internal static class RateLimiting
                     { } s => ($"rl:tenant:{s.TenantId}", options.TenantRequestsPerMinute),
                     null => ($"rl:ip:{ctx.Connection.RemoteIpAddress}", options.AnonymousRequestsPerMinute),
                 };
+                var memory = new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit,
+                    Window = Window,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                };
                 var redis = ctx.RequestServices.GetService<IConnectionMultiplexer>();
-                return redis is null
-                    ? RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = limit,
-                        Window = Window,
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    })
-                    : RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
+                if (redis is null)
+                {
+                    return RateLimitPartition.GetFixedWindowLimiter(key, _ => memory);
+                }
+                var logger = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FailOpenRateLimiter));
+                return RateLimitPartition.Get(key, k => new FailOpenRateLimiter(
+                    new RedisFixedWindowRateLimiter<string>(k, new RedisFixedWindowRateLimiterOptions
                     {
                         ConnectionMultiplexerFactory = () => redis,
                         PermitLimit = limit,
                         Window = Window,
-                    });
+                    }),
+                    () => new FixedWindowRateLimiter(memory),
+                    logger));
             });
             o.OnRejected = async (context, ct) =>
             {
