@@ -51,6 +51,7 @@ public static class WrkCopilotServices
         services.AddSingleton(new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<TenantTransactionInterceptor>();
         services.AddHostedService<DatabaseRoleGuard>();
+        services.AddHostedService<StartupChecks>();
         services.AddDbContext<AppDbContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), n => n.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
