@@ -39,11 +39,103 @@ public sealed class LocalPostgres : IAsyncDisposable
             Password = password,
         }.ConnectionString;
 
-    /// <summary>A throwaway cluster in a temp dir, tuned for tests (no fsync). Deleted on dispose.</summary>
-    public static Task<LocalPostgres> StartEphemeralAsync(CancellationToken ct = default)
+    public const string EphemeralPrefix = "wrk-pg-";
+    public const string OwnerFile = "owner.pid";
+
+    /// <summary>
+    /// A throwaway cluster in a temp dir, tuned for tests (no fsync). Deleted on dispose, at process exit as a
+    /// best effort, and by an <see cref="ExitReaper"/> once this process is gone (a test host is often killed
+    /// before its exit handlers finish). The directory also records its owner's pid, and each ephemeral start
+    /// sweeps clusters whose owner is gone, for whatever the reaper missed.
+    /// </summary>
+    public static async Task<LocalPostgres> StartEphemeralAsync(CancellationToken ct = default)
     {
-        var root = Path.Combine(Path.GetTempPath(), $"wrk-pg-{Guid.NewGuid():N}");
-        return StartAsync(root, fixedPort: null, ephemeral: true, ct);
+        var bin = FindBinaries();
+        await SweepStaleEphemeralAsync(bin, ct);
+        var root = Path.Combine(Path.GetTempPath(), $"{EphemeralPrefix}{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        await File.WriteAllTextAsync(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        return await StartAsync(root, fixedPort: null, ephemeral: true, ct);
+    }
+
+    /// <summary>
+    /// Stops and deletes ephemeral clusters left by processes that no longer exist. A directory whose owner
+    /// is alive belongs to a concurrent run and is left alone. One without an owner file was written by an
+    /// older version or is being created right now, so it only counts as stale once it is an hour old.
+    /// </summary>
+    private static async Task SweepStaleEphemeralAsync(string bin, CancellationToken ct)
+    {
+        string[] dirs;
+        try
+        {
+            dirs = Directory.GetDirectories(Path.GetTempPath(), EphemeralPrefix + "*");
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        foreach (var dir in dirs)
+        {
+            if (!IsStale(dir))
+            {
+                continue;
+            }
+            try
+            {
+                var data = Path.Combine(dir, "data");
+                if (File.Exists(Path.Combine(data, "postmaster.pid")))
+                {
+                    var stale = new LocalPostgres(dir, 0, ephemeral: true, bin);
+                    await stale.RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], IsRoot, ct);
+                }
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException
+                                          or System.ComponentModel.Win32Exception)
+            {
+                // Another sweeper got there first, or the directory is not ours to delete: not worth failing a run.
+            }
+        }
+    }
+
+    private static bool IsStale(string dir)
+    {
+        string owner;
+        try
+        {
+            owner = File.ReadAllText(Path.Combine(dir, OwnerFile)).Trim();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) > TimeSpan.FromHours(1);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return int.TryParse(owner, out var pid) && !IsProcessAlive(pid);
+    }
+
+    /// <summary>Whether a process with this id exists (a reused pid keeps a stale directory: safe, just a leak).</summary>
+    public static bool IsProcessAlive(int pid)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return Directory.Exists($"/proc/{pid}");
+        }
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A persistent cluster for <c>dotnet run</c>: created once, started if it is not running.</summary>
@@ -93,6 +185,14 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             var started = pg;
             AppDomain.CurrentDomain.ProcessExit += (_, _) => started.StopAsync().AsTask().GetAwaiter().GetResult();
+            ExitReaper.Register(
+                """
+                if [ -f "$1/data/postmaster.pid" ]; then
+                  if [ "$3" = root ]; then runuser -u postgres -- "$2" -D "$1/data" -m immediate stop; else "$2" -D "$1/data" -m immediate stop; fi
+                fi
+                rm -rf "$1"
+                """,
+                root, Path.Combine(bin, "pg_ctl"), IsRoot ? "root" : "user");
         }
         return pg;
     }

@@ -26,6 +26,9 @@ public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
     public string OwnerConnectionString { get; private set; } = "";
     public string AppConnectionString { get; private set; } = "";
 
+    // Only the app that created the database drops it; one that borrowed it via UseDatabaseOf must not.
+    private bool _ownsDatabase;
+
     /// <summary>Extra settings for a subclass (e.g. Redis, low rate limits, dispatcher on).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() => [];
 
@@ -34,6 +37,7 @@ public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (OwnerConnectionString.Length == 0)
         {
             (OwnerConnectionString, AppConnectionString) = await PostgresServer.CreateDatabaseAsync(GetType().Name);
+            _ownsDatabase = true;
         }
     }
 
@@ -73,6 +77,12 @@ public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
             server.Dispose();
         }
         NpgsqlConnection.ClearAllPools();
+        if (_ownsDatabase)
+        {
+            // Keeps a run's disk use to the classes running at once rather than every class of the run.
+            _ownsDatabase = false;
+            await PostgresServer.DropDatabaseAsync(new NpgsqlConnectionStringBuilder(OwnerConnectionString).Database!);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
