@@ -35,6 +35,7 @@ internal sealed class LogoutHandler(AppDbContext db, CurrentSession current, Ses
                 }
             }
             var now = clock.GetUtcNow();
+            await db.RevokingForAsync(userId, ct);
             await db.Sessions.Where(s => families.Contains(s.FamilyId) && s.RevokedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, "logout"), ct);
             audit.Record("logout", "user", userId, new { session_families = families.Count });

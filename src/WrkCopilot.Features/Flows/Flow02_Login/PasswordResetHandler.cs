@@ -61,8 +61,13 @@ internal sealed class PasswordResetConfirmHandler(AppDbContext db, PasswordHashe
             {
                 return AppErrors.Gone(AuthErrorCodes.ResetTokenInvalid, "This reset link is expired, already used or unknown; ask for a new one.");
             }
-            var user = await db.Users.FirstAsync(u => u.Id == row!.UserId, ct);
+            // No refresh may slip a new session in between this revocation and its commit.
+            await db.RevokingForAsync(row!.UserId, ct);
+            var user = await db.Users.FirstAsync(u => u.Id == row.UserId, ct);
             user.PasswordHash = hasher.Hash(req.Password);
+            // Any other reset link still in a mailbox dies with this one.
+            await db.PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.UsedAt, now), ct);
             user.UpdatedAt = now;
             emailNormalized = user.EmailNormalized;
             families = await db.Sessions.Where(s => s.UserId == user.Id && s.RevokedAt == null)

@@ -46,6 +46,12 @@ internal sealed class RefreshHandler(AppDbContext db, SessionIssuer sessions, Se
         {
             return Reused(presented.FamilyId);
         }
+        // Wait for any revocation of this user in flight, then look again: it may have revoked this token.
+        await db.IssuingForAsync(presented.UserId, ct);
+        if (await db.Sessions.AsNoTracking().AnyAsync(s => s.Id == presented.Id && (s.RotatedAt != null || s.RevokedAt != null), ct))
+        {
+            return Reused(presented.FamilyId);
+        }
         var now = clock.GetUtcNow();
         if (presented.ExpiresAt <= now)
         {

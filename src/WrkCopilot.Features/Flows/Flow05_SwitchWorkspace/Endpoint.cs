@@ -18,6 +18,7 @@ internal sealed class SwitchTenantEndpoint(SwitchTenantHandler handler) : ApiEnd
             s.Responses[200] = "Tokens for the chosen workspace (a new session family).";
             s.Responses[400] = "Missing tenant_id.";
             s.Responses[404] = "not_found: no membership in that tenant (or it does not exist).";
+            s.Responses[403] = "external_session: a session from an external identity provider switches workspace at the provider.";
         });
     }
 

@@ -20,10 +20,15 @@ internal sealed class SwitchTenantHandler(AppDbContext db, CurrentSession curren
     public async Task<ErrorOr<TokenResponse>> HandleAsync(SwitchTenantRequest req, CancellationToken ct)
     {
         var session = current.Required;
+        // A session from an external IdP stays the IdP's: switching would mint a local 30-day refresh family that
+        // outlives the IdP's own token and its AllowOperatorAccess rule. Its user switches at the IdP (tenant claim).
+        if (session.Method == AuthMethod.ExternalIdp)
+        {
+            return AppErrors.Forbidden("Sessions from an external identity provider switch workspace at the provider.", "external_session");
+        }
         var userId = session.UserId!.Value;
         var target = (await db.UserMembershipsAsync(userId, ct)).FirstOrDefault(m => m.TenantId == req.TenantId);
-        // An external IdP session must not turn into a local operator token: that would bypass AllowOperatorAccess.
-        if (target is null || (session.Method == AuthMethod.ExternalIdp && target.TenantKind == TenantKinds.Operator))
+        if (target is null)
         {
             return AppErrors.NotFound("Workspace");
         }

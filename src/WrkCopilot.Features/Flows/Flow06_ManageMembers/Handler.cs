@@ -59,7 +59,10 @@ internal sealed class MembersHandler(AppDbContext db, CurrentSession current, Se
         var from = membership.Roles.ToList();
         membership.Roles = roles;
         membership.UpdatedAt = clock.GetUtcNow();
-        audit.Record("member_roles_changed", "user", membership.UserId, new { from, to = roles });
+        var revokedInvitations = from.Contains(AdminRole) && !roles.Contains(AdminRole)
+            ? await RevokeInvitationsByAsync(membership.UserId, ct)
+            : 0;
+        audit.Record("member_roles_changed", "user", membership.UserId, new { from, to = roles, invitations_revoked = revokedInvitations });
         await db.SaveChangesAsync(ct);
         db.AfterCommit(token => directory.ForgetMembershipAsync(session.TenantId, membership.UserId, token).AsTask());
 
@@ -87,6 +90,9 @@ internal sealed class MembersHandler(AppDbContext db, CurrentSession current, Se
         db.Memberships.Remove(membership);
 
         var now = clock.GetUtcNow();
+        var revokedInvitations = await RevokeInvitationsByAsync(membership.UserId, ct);
+        // No refresh of this user may slip a new session in between this revocation and its commit.
+        await db.RevokingForAsync(membership.UserId, ct);
         var live = await db.Sessions
             .Where(s => s.UserId == membership.UserId && s.TenantId == session.TenantId && s.RevokedAt == null)
             .ToListAsync(ct);
@@ -95,7 +101,8 @@ internal sealed class MembersHandler(AppDbContext db, CurrentSession current, Se
             s.RevokedAt = now;
             s.RevokedReason = "membership_removed";
         }
-        audit.Record("member_removed", "user", membership.UserId, new { roles = membership.Roles, sessions_revoked = live.Count });
+        audit.Record("member_removed", "user", membership.UserId,
+            new { roles = membership.Roles, sessions_revoked = live.Count, invitations_revoked = revokedInvitations });
         await db.SaveChangesAsync(ct);
 
         var families = live.Select(s => s.FamilyId).Distinct().ToList();
@@ -108,6 +115,19 @@ internal sealed class MembersHandler(AppDbContext db, CurrentSession current, Se
             }
         });
         return Result.Success;
+    }
+
+    /// <summary>
+    /// An admin who is removed or demoted no longer vouches for the people they invited: their open invitations
+    /// in this tenant end with their power (an invitation is an admin's act, not the tenant's).
+    /// </summary>
+    private async Task<int> RevokeInvitationsByAsync(Guid inviterId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var tenantId = current.Required.TenantId;
+        return await db.Invitations
+            .Where(i => i.TenantId == tenantId && i.InvitedById == inviterId && i.AcceptedAt == null && i.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.RevokedAt, now), ct);
     }
 
     /// <summary>

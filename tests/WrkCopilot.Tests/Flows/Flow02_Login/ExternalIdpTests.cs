@@ -146,18 +146,23 @@ public sealed class ExternalIdpTests(ExternalIdpApp app) : IClassFixture<Externa
     }
 
     [Fact]
-    public async Task An_external_session_cannot_switch_into_the_operator_tenant()
+    public async Task An_external_session_cannot_switch_workspace_so_never_reaches_the_operator_tenant()
     {
         var subject = $"idp|{Guid.NewGuid():N}";
         var operatorTenant = await app.SeedOperatorAsync(subject);
         var staffId = await app.ScalarAsync<Guid>("SELECT id FROM users WHERE external_subject = @s", ("s", subject));
         var client = await app.SignUpAsync();
         await app.AddMembershipAsync(client.TenantId, staffId, "viewer");
-
         using var http = app.Client(app.Token(subject, client.TenantId));
-        var res = await http.PostJsonAsync("/v1/auth/switch-tenant", new { tenant_id = operatorTenant });
 
-        Assert.Equal(HttpStatusCode.NotFound, res.StatusCode);
+        // Neither straight into the operator tenant, nor first into a client tenant to get a local token and then on.
+        var direct = await http.PostJsonAsync("/v1/auth/switch-tenant", new { tenant_id = operatorTenant });
+        var sideways = await http.PostJsonAsync("/v1/auth/switch-tenant", new { tenant_id = client.TenantId });
+
+        Assert.Equal(HttpStatusCode.Forbidden, direct.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, sideways.StatusCode);
+        Assert.Equal("external_session", (await sideways.ReadAsync()).GetProperty("code").GetString());
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM sessions WHERE user_id = @u", ("u", staffId)));
     }
 }
 

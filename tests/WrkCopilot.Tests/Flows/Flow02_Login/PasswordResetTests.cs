@@ -123,4 +123,37 @@ public sealed partial class PasswordResetTests(WrkApp app) : IClassFixture<WrkAp
         Assert.Equal(HttpStatusCode.BadRequest, noToken.StatusCode);
         Assert.True((await noToken.ReadAsync()).GetProperty("errors").TryGetProperty("$.token", out _));
     }
+
+    [Fact]
+    public async Task A_refresh_in_flight_cannot_keep_a_session_alive_through_a_password_reset()
+    {
+        var user = await app.SignUpAsync();
+        var token = await RequestResetAsync(user.Email);
+
+        // A refresh of this user has inserted its replacement session under the shared lock and not yet committed.
+        var raced = Guid.CreateVersion7();
+        await using var refresh = new Npgsql.NpgsqlConnection(app.OwnerConnectionString);
+        await refresh.OpenAsync();
+        await using var tx = await refresh.BeginTransactionAsync();
+        await using (var cmd = new Npgsql.NpgsqlCommand(
+            """
+            SELECT 1 FROM users WHERE id = @u FOR SHARE;
+            INSERT INTO sessions (id, family_id, user_id, tenant_id, token_hash, created_at, expires_at)
+            VALUES (@id, @id, @u, @t, @h, now(), now() + interval '1 day');
+            """, refresh, tx))
+        {
+            cmd.Parameters.AddWithValue("u", user.UserId);
+            cmd.Parameters.AddWithValue("t", user.TenantId);
+            cmd.Parameters.AddWithValue("id", raced);
+            cmd.Parameters.AddWithValue("h", Guid.NewGuid().ToString("N"));
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var confirm = ConfirmAsync(token);
+        await Task.Delay(500); // give the reset time to run ahead if it could: it must wait for the refresh instead
+        await tx.CommitAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await confirm).StatusCode);
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM sessions WHERE user_id = @u AND revoked_at IS NULL", ("u", user.UserId)));
+    }
 }

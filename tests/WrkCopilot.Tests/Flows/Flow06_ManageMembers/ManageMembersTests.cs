@@ -113,6 +113,29 @@ public sealed class ManageMembersTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM memberships WHERE user_id = @u AND roles = ARRAY['cs_admin']", ("u", ops.UserId)));
     }
 
+    [Theory]
+    [InlineData("remove")]
+    [InlineData("demote")]
+    public async Task An_admin_who_loses_power_takes_their_open_invitations_with_them(string how)
+    {
+        var owner = await app.SignUpAsync();
+        var other = await app.AddMemberAsync(owner.TenantId, ["admin"]);
+        using var asOther = app.Client(other.AccessToken);
+        var invited = await asOther.PostJsonAsync($"/v1/tenants/{owner.TenantId}/invitations", new { email = Identities.NewEmail(), roles = new[] { "admin" } });
+        var token = (await invited.ExpectAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("token").GetString()!;
+
+        using var asOwner = app.Client(owner.AccessToken);
+        var res = how == "remove"
+            ? await asOwner.DeleteAsync($"/v1/tenants/{owner.TenantId}/users/{other.UserId}")
+            : (await PutRolesAsync(owner, owner.TenantId, other.UserId, "member")).Res;
+        Assert.True(res.IsSuccessStatusCode, await res.Content.ReadAsStringAsync());
+
+        using var anonymous = app.Client();
+        var accept = await anonymous.PostJsonAsync("/v1/invitations/accept", new { token, name = "Late", password = Identities.Password });
+        Assert.Equal(HttpStatusCode.Gone, accept.StatusCode);
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM invitations WHERE invited_by_id = @u AND revoked_at IS NULL", ("u", other.UserId)));
+    }
+
     [Fact]
     public async Task The_last_admin_cannot_be_demoted_or_removed()
     {
