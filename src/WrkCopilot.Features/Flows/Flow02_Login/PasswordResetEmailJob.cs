@@ -1,17 +1,22 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Integrations.Mail;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Outbox;
 
 namespace WrkCopilot.Features.Flows.Flow02_Login;
 
-public sealed record PasswordResetEmail(Guid ResetId, string Kid);
+public sealed record PasswordResetEmail(string EmailNormalized);
 
-/// <summary>Mails a reset link; the token is recomputed here from the reset row's id, never stored.</summary>
+/// <summary>
+/// Looks the email up, and when it has an account records a reset (token stored only as a hash, derived so
+/// it is never at rest anywhere) and mails the link. The request that queued it did the same work either way.
+/// Delivery is at least once: a retry may mail a second link; both work once, and using one ends the others.
+/// </summary>
 internal sealed class PasswordResetEmailJob(AppDbContext db, DerivedTokens tokens, IMailSender mail, IOptions<MailOptions> mailOptions,
-    TimeProvider clock) : IJobHandler
+    IOptions<AuthOptions> auth, TimeProvider clock) : IJobHandler
 {
     public const string JobType = "password_reset_email";
     public const string Purpose = "password-reset";
@@ -21,20 +26,26 @@ internal sealed class PasswordResetEmailJob(AppDbContext db, DerivedTokens token
     public async Task HandleAsync(JobContext job, CancellationToken ct)
     {
         var payload = job.PayloadAs<PasswordResetEmail>();
-        var row = await db.PasswordResetTokens.AsNoTracking()
-            .Where(r => r.Id == payload.ResetId)
-            .Join(db.Users, r => r.UserId, u => u.Id, (r, u) => new { r.UsedAt, r.ExpiresAt, u.Email })
-            .FirstOrDefaultAsync(ct);
-        if (row is null || row.UsedAt is not null || row.ExpiresAt <= clock.GetUtcNow())
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.EmailNormalized == payload.EmailNormalized, ct);
+        if (user is null)
         {
-            return; // nothing worth sending any more
+            return; // no account: nothing is sent, and the requester could not tell
         }
-        var token = tokens.Recompute(Purpose, payload.ResetId, payload.Kid);
-        var minutes = Math.Max(1, (int)(row.ExpiresAt - clock.GetUtcNow()).TotalMinutes);
-        var link = mailOptions.Value.StudioLink("reset-password", token);
-        await mail.SendAsync(new EmailMessage(row.Email, "Reset your WRK Copilot password",
+        var now = clock.GetUtcNow();
+        var lifetime = auth.Value.PasswordResetLifetime;
+        var reset = new PasswordResetToken
+        {
+            Id = Guid.CreateVersion7(), UserId = user.Id, TokenHash = "", CreatedAt = now, ExpiresAt = now + lifetime,
+        };
+        var token = tokens.Issue(Purpose, reset.Id);
+        reset.TokenHash = Secrets.Hash(token.Token);
+        db.PasswordResetTokens.Add(reset);
+        await db.SaveChangesAsync(ct);
+
+        var link = mailOptions.Value.StudioLink("reset-password", token.Token);
+        await mail.SendAsync(new EmailMessage(user.Email, "Reset your WRK Copilot password",
             "Someone asked to reset the password of your WRK Copilot account.\n\n" +
-            $"Open {link} within {minutes} minutes to choose a new one (reset code: {token}). " +
+            $"Open {link} within {lifetime.TotalMinutes:0} minutes to choose a new one (reset code: {token.Token}). " +
             "The link works once. If you did not ask for this, ignore this email."), ct);
     }
 }

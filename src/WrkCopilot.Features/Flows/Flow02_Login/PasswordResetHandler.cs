@@ -12,29 +12,15 @@ using WrkCopilot.Features.Kernel.Tenancy;
 namespace WrkCopilot.Features.Flows.Flow02_Login;
 
 /// <summary>Flow 2 password reset, step 1: mail a single-use token; the answer never tells whether the account exists.</summary>
-internal sealed class PasswordResetHandler(AppDbContext db, OutboxWriter outbox, IOptions<AuthOptions> auth,
-    DerivedTokens tokens, TimeProvider clock) : IHandler
+internal sealed class PasswordResetHandler(AppDbContext db, OutboxWriter outbox) : IHandler
 {
     public const string Accepted = "accepted";
 
     public async Task<ErrorOr<PasswordResetAccepted>> HandleAsync(PasswordResetRequest req, CancellationToken ct)
     {
-        var normalized = req.Email.Trim().ToLowerInvariant();
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.EmailNormalized == normalized, ct);
-        if (user is null)
-        {
-            return new PasswordResetAccepted(Accepted);
-        }
-        var now = clock.GetUtcNow();
-        var reset = new PasswordResetToken
-        {
-            Id = Guid.CreateVersion7(), UserId = user.Id, TokenHash = "", CreatedAt = now, ExpiresAt = now + auth.Value.PasswordResetLifetime,
-        };
-        var token = tokens.Issue(PasswordResetEmailJob.Purpose, reset.Id);
-        reset.TokenHash = Secrets.Hash(token.Token);
-        db.PasswordResetTokens.Add(reset);
-        // The job recomputes the token from (id, kid): the outbox never holds it.
-        outbox.Enqueue(Queues.Notifications, PasswordResetEmailJob.JobType, new PasswordResetEmail(reset.Id, token.Kid));
+        // The same work whether or not the email has an account (the job looks it up), so neither the answer
+        // nor its timing tells an attacker which emails are registered.
+        outbox.Enqueue(Queues.Notifications, PasswordResetEmailJob.JobType, new PasswordResetEmail(req.Email.Trim().ToLowerInvariant()));
         await db.SaveChangesAsync(ct);
         return new PasswordResetAccepted(Accepted);
     }

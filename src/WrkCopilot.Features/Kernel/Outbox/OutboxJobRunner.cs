@@ -72,7 +72,11 @@ public sealed class OutboxJobRunner(
             }
             // A job may not outlive its lease (minus a margin), or another claim would run it alongside.
             var budget = leaseUntil - clock.GetUtcNow() - LeaseMargin;
-            using var timeout = new CancellationTokenSource(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, clock);
+            if (budget <= TimeSpan.Zero)
+            {
+                throw new TimeoutException("The lease ran out before the job could start; it will be retried.");
+            }
+            using var timeout = new CancellationTokenSource(budget, clock);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
             await handler.HandleAsync(job, linked.Token);
             await FinishAsync(claim, "status = 'done', completed_at = @now, locked_until = NULL, last_error = NULL", null, ct);

@@ -156,4 +156,26 @@ public sealed partial class PasswordResetTests(WrkApp app) : IClassFixture<WrkAp
         Assert.Equal(HttpStatusCode.NoContent, (await confirm).StatusCode);
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM sessions WHERE user_id = @u AND revoked_at IS NULL", ("u", user.UserId)));
     }
+
+    [Fact]
+    public async Task Known_and_unknown_emails_cause_the_same_work_in_the_request()
+    {
+        var user = await app.SignUpAsync();
+        var unknown = Identities.NewEmail("nobody");
+        using var client = app.Client();
+
+        foreach (var email in new[] { user.Email, unknown })
+        {
+            var res = await client.PostJsonAsync("/v1/auth/password-reset", new { email });
+            Assert.Equal(HttpStatusCode.Accepted, res.StatusCode);
+            // One queued job, whatever the email; the lookup happens in the job.
+            Assert.Equal(1, await app.CountAsync(
+                "SELECT count(*) FROM outbox WHERE type = 'password_reset_email' AND payload->>'email_normalized' = @e", ("e", email.ToLowerInvariant())));
+        }
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM password_reset_tokens WHERE user_id = @u", ("u", user.UserId)));
+
+        await app.DeliverOutboxAsync();
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM password_reset_tokens WHERE user_id = @u", ("u", user.UserId)));
+        Assert.DoesNotContain(app.Mail.Sent, m => m.To == unknown);
+    }
 }
