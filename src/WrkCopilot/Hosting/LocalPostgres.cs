@@ -58,6 +58,25 @@ public sealed class LocalPostgres : IAsyncDisposable
         return await StartAsync(root, fixedPort: null, ephemeral: true, ct);
     }
 
+    /// <summary>The pid in <c>postmaster.pid</c> when that process is alive and serves <paramref name="data"/>.</summary>
+    internal static int? PostmasterOf(string data)
+    {
+        try
+        {
+            var pidFile = Path.Combine(data, "postmaster.pid");
+            if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid))
+            {
+                return null;
+            }
+            var cwd = new FileInfo($"/proc/{pid}/cwd").LinkTarget;
+            return cwd is not null && Path.GetFullPath(cwd).TrimEnd('/') == Path.GetFullPath(data).TrimEnd('/') ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Stops and deletes ephemeral clusters left by processes that no longer exist. A directory whose owner
     /// is alive belongs to a concurrent run and is left alone. One without an owner file was written by an
@@ -83,7 +102,9 @@ public sealed class LocalPostgres : IAsyncDisposable
             try
             {
                 var data = Path.Combine(dir, "data");
-                if (File.Exists(Path.Combine(data, "postmaster.pid")))
+                // pg_ctl signals whatever process now has the recorded pid: only stop it if that process really is
+                // this directory's server (its working directory is the data directory). PIDs are reused.
+                if (PostmasterOf(data) is not null)
                 {
                     var stale = new LocalPostgres(dir, 0, ephemeral: true, bin);
                     await stale.RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], IsRoot, ct);
@@ -187,7 +208,9 @@ public sealed class LocalPostgres : IAsyncDisposable
             AppDomain.CurrentDomain.ProcessExit += (_, _) => started.StopAsync().AsTask().GetAwaiter().GetResult();
             ExitReaper.Register(
                 """
-                if [ -f "$1/data/postmaster.pid" ]; then
+                pid=$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null)
+                # Only if that pid is still this cluster's server: PIDs are reused.
+                if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$1/data" ]; then
                   if [ "$3" = root ]; then runuser -u postgres -- "$2" -D "$1/data" -m immediate stop; else "$2" -D "$1/data" -m immediate stop; fi
                 fi
                 rm -rf "$1"

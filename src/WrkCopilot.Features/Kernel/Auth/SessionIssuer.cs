@@ -45,5 +45,5 @@ public sealed class SessionIssuer(AppDbContext db, AccessTokenIssuer tokens, IOp
         return new TokenResponse(access.Token, refresh, "Bearer", access.ExpiresIn, tenantId, userId, roles);
     }
 
-    internal static string? Truncate(string? s, int max) => s is null ? null : s.Length <= max ? s : s[..max];
+    internal static string? Truncate(string? s, int max) => s is null ? null : TextLimits.Shorten(s, max);
 }

@@ -9,23 +9,28 @@ public static class RowVersionETag
     public static string Format(long rowVersion) => $"\"{rowVersion}\"";
 
     /// <summary>
-    /// The row version an <c>If-Match</c> names: null when the header is absent or <c>*</c>. A tag that is not
-    /// one of ours can match no representation, so it is 412 like a stale one (RFC 9110 §13.1.1).
+    /// The row versions an <c>If-Match</c> names: null when the header is absent or <c>*</c>. If-Match uses strong
+    /// comparison (RFC 9110 §13.1.1): only quoted tags <c>"7"</c>, alone or in a comma-separated list, can match;
+    /// a weak (<c>W/"7"</c>), unquoted or foreign tag matches no representation, so it is 412 like a stale one.
     /// </summary>
-    public static ErrorOr<long?> ParseIfMatch(string? header)
+    public static ErrorOr<long[]?> ParseIfMatch(string? header)
     {
         if (string.IsNullOrWhiteSpace(header) || header.Trim() == "*")
         {
-            return (long?)null;
+            return (long[]?)null;
         }
-        var tag = header.Trim();
-        if (tag.StartsWith("W/", StringComparison.Ordinal))
+        var versions = new List<long>();
+        foreach (var raw in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            tag = tag[2..];
+            if (raw.Length >= 3 && raw[0] == '"' && raw[^1] == '"' &&
+                long.TryParse(raw.AsSpan(1, raw.Length - 2), System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                versions.Add(value);
+            }
         }
-        tag = tag.Trim('"');
-        return long.TryParse(tag, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            ? value
-            : AppErrors.PreconditionFailed("If-Match does not name a row version of this resource.");
+        return versions.Count > 0
+            ? versions.ToArray()
+            : AppErrors.PreconditionFailed("If-Match names no current entity tag of this resource (use the quoted row_version, e.g. \"7\").");
     }
 }

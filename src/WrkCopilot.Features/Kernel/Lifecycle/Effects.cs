@@ -48,7 +48,7 @@ internal sealed class BlockTaskEffect(AppDbContext db, TimeProvider clock) : ITr
     {
         var version = context.Version;
         var reason = context.Decision.Reason ?? "";
-        var shortReason = reason.Length <= MaxReasonInTitle ? reason : string.Concat(reason.AsSpan(0, MaxReasonInTitle - 1), "…");
+        var shortReason = TextLimits.Shorten(reason, MaxReasonInTitle, "…");
         var now = clock.GetUtcNow();
         db.Tasks.Add(new TaskItem
         {

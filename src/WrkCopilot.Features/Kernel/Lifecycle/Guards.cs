@@ -76,8 +76,13 @@ internal sealed class BuildChecklistClosedGuard(AppDbContext db) : ITransitionGu
 
     public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct)
     {
-        var open = await db.Tasks.CountAsync(t => t.ContextType == "automation_version" && t.ContextId == context.Version.Id &&
-                                                  t.Kind == "build_checklist" && t.Status != "done" && t.Status != "cancelled", ct);
+        // The checklist rows are share-locked until commit, so a task reopened at this moment waits for the
+        // transition (and its writer then sees ready_to_launch) instead of slipping in after the count.
+        var statuses = await db.Tasks
+            .FromSql($"SELECT * FROM tasks WHERE context_type = 'automation_version' AND context_id = {context.Version.Id} AND kind = 'build_checklist' FOR SHARE")
+            .Select(t => t.Status)
+            .ToListAsync(ct);
+        var open = statuses.Count(s => s is not "done" and not "cancelled");
         return open == 0 ? null : $"{open} build-checklist task(s) are still open.";
     }
 }

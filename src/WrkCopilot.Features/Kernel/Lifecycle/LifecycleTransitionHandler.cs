@@ -9,13 +9,13 @@ using WrkCopilot.Features.Kernel.Hosting;
 namespace WrkCopilot.Features.Kernel.Lifecycle;
 
 /// <summary>
-/// A request to move a version to <paramref name="TargetStatus"/>. <paramref name="ExpectedRowVersion"/> is the
-/// row version the caller last saw (an <c>If-Match</c>); a mismatch is 412 before anything is decided.
+/// A request to move a version to <paramref name="TargetStatus"/>. <paramref name="ExpectedRowVersions"/> are the
+/// row versions the caller may have last seen (an <c>If-Match</c>); none current is 412 before anything is decided.
 /// <paramref name="BlockKind"/> lets a worker say why it blocks (T11): <c>credentials</c> makes the block task a
 /// <c>credentials_issue</c>; the generic endpoints never set it.
 /// </summary>
 public sealed record TransitionRequest(string TargetStatus, LifecycleActor Actor, string? Reason,
-    TransitionEntry Entry = TransitionEntry.Direct, long? ExpectedRowVersion = null, string? BlockKind = null);
+    TransitionEntry Entry = TransitionEntry.Direct, IReadOnlyList<long>? ExpectedRowVersions = null, string? BlockKind = null);
 
 /// <summary>
 /// Applies the kernel's decision to a tracked version inside the caller's unit of work: guards, the status
@@ -36,9 +36,9 @@ public sealed class LifecycleTransitionHandler(
 {
     public async Task<ErrorOr<Decision>> ApplyAsync(AutomationVersion version, TransitionRequest request, CancellationToken ct)
     {
-        if (request.ExpectedRowVersion is { } expected && expected != version.RowVersion)
+        if (request.ExpectedRowVersions is { } expected && !expected.Contains(version.RowVersion))
         {
-            return AppErrors.PreconditionFailed($"The version changed (row_version is {version.RowVersion}, not {expected}); reload and retry.");
+            return AppErrors.PreconditionFailed($"The version changed (row_version is {version.RowVersion}, not {string.Join(" or ", expected)}); reload and retry.");
         }
         var decided = LifecycleKernel.Decide(version.Status, version.StatusBeforeBlocked, request.TargetStatus,
             request.Actor, request.Reason, request.Entry);

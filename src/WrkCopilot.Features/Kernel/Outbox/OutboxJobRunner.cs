@@ -86,7 +86,7 @@ public sealed class OutboxJobRunner(
             var permanent = ex is PermanentJobFailure;
             var dead = permanent || job.Attempt >= job.MaxAttempts;
             logger.LogWarning(ex, "Job {JobId} ({Type}) failed on attempt {Attempt}/{Max}{Dead}", id, job.Type, job.Attempt, job.MaxAttempts, dead ? "; dead-lettered" : "");
-            var error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+            var error = TextLimits.Shorten(ex.Message, 2000);
             if (dead)
             {
                 await FinishAsync(claim, "status = 'dead', locked_until = NULL, last_error = @err", error, ct);

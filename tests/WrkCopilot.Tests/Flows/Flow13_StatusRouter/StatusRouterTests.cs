@@ -305,6 +305,45 @@ public sealed class StatusRouterTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task A_long_reason_with_an_emoji_at_the_cut_is_stored_whole_characters_only()
+    {
+        var ops = await app.StaffAsync("ops_admin");
+        var admin = await app.SignUpAsync();
+        var v = await app.VersionAsync(admin.TenantId, "qa_testing");
+        var reason = new string('a', 118) + "\U0001F600" + " and the rest of the story";
+
+        var res = await app.Client(ops.AccessToken).PatchJsonAsync(ProjectUrl(v.ProjectId), new { status = "blocked", reason });
+
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        var title = await app.ScalarAsync("SELECT title FROM tasks WHERE context_id = @id", ("id", v.VersionId));
+        Assert.EndsWith("…", title, StringComparison.Ordinal);
+        Assert.True(title.EnumerateRunes().All(r => r != System.Text.Rune.ReplacementChar), "the title holds half a character");
+        Assert.Equal(reason, await app.ScalarAsync("SELECT blocked_reason FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+    }
+
+    [Theory]
+    [InlineData("W/\"1\"", HttpStatusCode.PreconditionFailed)] // weak tags never match If-Match (RFC 9110 13.1.1)
+    [InlineData("1", HttpStatusCode.PreconditionFailed)]
+    [InlineData("\"1", HttpStatusCode.PreconditionFailed)]
+    [InlineData("\"1\"", HttpStatusCode.OK)]
+    [InlineData("\"9\", \"1\"", HttpStatusCode.OK)]
+    public async Task If_match_uses_strong_comparison(string ifMatch, HttpStatusCode expected)
+    {
+        var admin = await app.SignUpAsync();
+        var v = await app.VersionAsync(admin.TenantId, "needs_pricing");
+        using var req = new HttpRequestMessage(HttpMethod.Patch, VersionUrl(v.VersionId))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { status = "archived" }),
+        };
+        req.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+
+        var res = await app.Client(admin.AccessToken).SendAsync(req);
+
+        Assert.Equal(expected, res.StatusCode);
+        Assert.Equal(expected == HttpStatusCode.OK ? "archived" : "needs_pricing", await StatusOfAsync(v.VersionId));
+    }
+
+    [Fact]
     public async Task A_client_admin_may_not_use_the_admin_endpoint()
     {
         var admin = await app.SignUpAsync();
