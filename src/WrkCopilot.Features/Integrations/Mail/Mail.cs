@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Mail;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using WrkCopilot.Features.Kernel.Outbox;
 
 namespace WrkCopilot.Features.Integrations.Mail;
 
@@ -23,7 +22,7 @@ public sealed class MailOptions
     public string StudioLink(string path, string token) => $"{StudioBaseUrl.TrimEnd('/')}/{path}?token={Uri.EscapeDataString(token)}";
 }
 
-/// <summary>An email to send; written to the outbox as a job of type <see cref="EmailJob.JobType"/>.</summary>
+/// <summary>An email to send. Jobs that mail build it after their own commit; secrets in it never reach the outbox.</summary>
 public sealed record EmailMessage(string To, string Subject, string Body);
 
 public interface IMailSender
@@ -52,21 +51,4 @@ internal sealed class SmtpMailSender(IOptions<MailOptions> options, ILogger<Smtp
         await client.SendMailAsync(mail, ct);
         return true;
     }
-}
-
-/// <summary>Sends one email from the outbox (queue <c>notifications</c>, type <c>email</c>).</summary>
-internal sealed class EmailJob(IMailSender sender) : IJobHandler
-{
-    public const string JobType = "email";
-
-    public string Type => JobType;
-
-    public Task HandleAsync(JobContext job, CancellationToken ct) => sender.SendAsync(job.PayloadAs<EmailMessage>(), ct);
-}
-
-public static class OutboxMailExtensions
-{
-    /// <summary>Queues an email in the current unit of work (sent after commit by the outbox).</summary>
-    public static void EnqueueEmail(this OutboxWriter outbox, string to, string subject, string body) =>
-        outbox.Enqueue(Queues.Notifications, EmailJob.JobType, new EmailMessage(to, subject, body));
 }
