@@ -145,6 +145,7 @@ public static class WrkCopilotServices
         app.UseStatusCodePages(ctx => Errors.Problem.WriteAsync(ctx.HttpContext, ctx.HttpContext.Response.StatusCode,
             Errors.Problem.CodeFor(ctx.HttpContext.Response.StatusCode), Errors.Problem.TitleFor(ctx.HttpContext.Response.StatusCode)));
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<EmptyBodyAsJsonMiddleware>();
         app.UseCors(CorsSetup.PolicyName);
         app.UseAuthentication();

@@ -21,6 +21,9 @@ public sealed class HttpOptions
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The largest request body an endpoint reads unless it declares its own <see cref="RequestBodyLimit"/>.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 }
 
 public sealed class ForwardedHeadersSettings
