@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Blueprints;
 using WrkCopilot.Features.Kernel.Http;
+using ApiPermissions = WrkCopilot.Features.Kernel.Auth.Permissions;
 
 namespace WrkCopilot.Features.Flows.Flow10_UpdateBlueprint;
 
@@ -11,7 +12,7 @@ internal sealed class GetBlueprintEndpoint(BlueprintHandler handler) : ApiEndpoi
     public override void Configure()
     {
         Get("/v1/automation-versions/{id}/blueprint");
-        AccessWithApiKey(Kernel.Auth.Permissions.AutomationsRead, AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.ClientViewer,
+        AccessWithApiKey(ApiPermissions.AutomationsRead, AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.ClientViewer,
             AppRoles.OpsAdmin, AppRoles.CsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {
@@ -31,7 +32,7 @@ internal sealed class PutBlueprintEndpoint(BlueprintHandler handler) : ApiEndpoi
     public override void Configure()
     {
         Put("/v1/automation-versions/{id}/blueprint");
-        AccessWithApiKey(Kernel.Auth.Permissions.AutomationsWrite, AppRoles.ClientAdmin, AppRoles.ClientMember,
+        AccessWithApiKey(ApiPermissions.AutomationsWrite, AppRoles.ClientAdmin, AppRoles.ClientMember,
             AppRoles.OpsAdmin, AppRoles.CsAdmin, AppRoles.OperatorAdmin);
         // Room for a 1 MB document however it is formatted; the schema's own 1 MB rule names the path.
         Options(b => b.WithMetadata(new RequestBodyLimit(2 * BlueprintSchema.MaxDocumentBytes)));

@@ -34,6 +34,8 @@ public sealed class StaffElevation(AppDbContext db, TenantContext tenant, Curren
         tenant.Set(resourceTenant);
         await db.ApplyTenantAsync(ct);
         audit.Record("staff_elevation", resourceType, resourceId, new { resource_type = resourceType, resource_id = resourceId });
+        // Saved now (inside the unit of work's transaction) so that a read, which saves nothing else, is audited too.
+        await db.SaveChangesAsync(ct);
         return resourceTenant;
     }
 }

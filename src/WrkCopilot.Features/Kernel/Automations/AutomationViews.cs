@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Data.Entities;
+using WrkCopilot.Features.Kernel.Hosting;
+
+namespace WrkCopilot.Features.Kernel.Automations;
+
+/// <summary>A version as lists show it (no blueprint: that is Flow 10's read).</summary>
+public sealed record VersionSummary(
+    Guid Id,
+    Guid AutomationId,
+    string Version,
+    string Status,
+    string? StatusBeforeBlocked,
+    string? BlockedReason,
+    int IntakeProgress,
+    string? Notes,
+    long RowVersion,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static VersionSummary Of(AutomationVersion v) => new(v.Id, v.AutomationId, v.Version, v.Status, v.StatusBeforeBlocked,
+        v.BlockedReason, v.IntakeProgress, v.Notes, v.RowVersion, v.CreatedAt, v.UpdatedAt);
+}
+
+/// <summary>
+/// An automation with its derived status: that of its newest version that is not archived (flows.md, Flow 8), or
+/// <c>archived</c> when every version is. <c>latest_version</c> is that version (or the newest one when all are archived).
+/// </summary>
+public sealed record AutomationView(
+    Guid Id,
+    string Name,
+    string? Description,
+    string? Department,
+    Guid? OwnerId,
+    string Status,
+    VersionSummary? LatestVersion,
+    DateTimeOffset? ArchivedAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Reads shared by the flows that answer with automations (8, 12, 35).</summary>
+public sealed class AutomationViews(AppDbContext db) : IHandler
+{
+    public async Task<IReadOnlyList<AutomationView>> OfAsync(IReadOnlyList<Automation> automations, CancellationToken ct)
+    {
+        var ids = automations.Select(a => a.Id).ToList();
+        var versions = await db.AutomationVersions.AsNoTracking().Where(v => ids.Contains(v.AutomationId)).ToListAsync(ct);
+        var byAutomation = versions.ToLookup(v => v.AutomationId);
+        return automations.Select(a => Of(a, byAutomation[a.Id])).ToList();
+    }
+
+    public async Task<AutomationView> OfAsync(Automation automation, CancellationToken ct) => (await OfAsync([automation], ct))[0];
+
+    public static AutomationView Of(Automation a, IEnumerable<AutomationVersion> versions)
+    {
+        var newestFirst = versions.OrderByDescending(v => v.Major).ThenByDescending(v => v.Minor).ToList();
+        var current = newestFirst.FirstOrDefault(v => v.Status != VersionStatuses.Archived);
+        var latest = current ?? newestFirst.FirstOrDefault();
+        return new AutomationView(a.Id, a.Name, a.Description, a.Department, a.OwnerId,
+            current?.Status ?? VersionStatuses.Archived, latest is null ? null : VersionSummary.Of(latest),
+            a.ArchivedAt, a.CreatedAt, a.UpdatedAt);
+    }
+
+    /// <summary>The pre-live statuses (flows.md, Flow 12): at most one version of an automation may be in one of them.</summary>
+    public static readonly IReadOnlyList<string> PreLiveStatuses =
+    [
+        VersionStatuses.IntakeInProgress, VersionStatuses.NeedsPricing, VersionStatuses.AwaitingClientApproval,
+        VersionStatuses.BuildInProgress, VersionStatuses.QaTesting, VersionStatuses.ReadyToLaunch,
+    ];
+
+    public static bool IsPreLive(AutomationVersion v) =>
+        PreLiveStatuses.Contains(v.Status) ||
+        (v.Status == VersionStatuses.Blocked && v.StatusBeforeBlocked is { } before && PreLiveStatuses.Contains(before));
+}
