@@ -23,6 +23,7 @@ using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Caching;
 using WrkCopilot.Features.Kernel.Http;
 using WrkCopilot.Features.Kernel.Lifecycle;
+using WrkCopilot.Features.Kernel.Observability;
 using WrkCopilot.Features.Kernel.Outbox;
 using WrkCopilot.Features.Kernel.Tenancy;
 
@@ -48,7 +49,8 @@ public static class WrkCopilotServices
         // Data: the app connects as a role without BYPASSRLS; the interceptor sets the tenant per transaction.
         var connectionString = config.GetConnectionString("Default")
             ?? throw new InvalidOperationException("ConnectionStrings:Default is not configured.");
-        services.AddSingleton(new NpgsqlDataSourceBuilder(connectionString).Build());
+        // The name labels the pool's metrics (db_client_connection_*) instead of the connection string.
+        services.AddSingleton(new NpgsqlDataSourceBuilder(connectionString) { Name = "wrk-app" }.Build());
         services.AddSingleton<TenantTransactionInterceptor>();
         services.AddHostedService<DatabaseRoleGuard>();
         services.AddHostedService<StartupChecks>();
@@ -110,6 +112,7 @@ public static class WrkCopilotServices
         }
 
         services.AddOutbox(config);
+        services.AddWrkObservability(config);
 
         // Endpoints:AdditionalAssemblies (assembly names) is a test seam: the test project's own endpoints,
         // e.g. an idempotent creating POST, since no production creating endpoint of the core flows takes Idempotency-Key.
@@ -145,6 +148,7 @@ public static class WrkCopilotServices
         app.UseStatusCodePages(ctx => Errors.Problem.WriteAsync(ctx.HttpContext, ctx.HttpContext.Response.StatusCode,
             Errors.Problem.CodeFor(ctx.HttpContext.Response.StatusCode), Errors.Problem.TitleFor(ctx.HttpContext.Response.StatusCode)));
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseWrkObservability();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<EmptyBodyAsJsonMiddleware>();
         app.UseCors(CorsSetup.PolicyName);

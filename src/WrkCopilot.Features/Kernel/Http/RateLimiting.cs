@@ -10,6 +10,7 @@ using RedisRateLimiting;
 using StackExchange.Redis;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Errors;
+using WrkCopilot.Features.Kernel.Observability;
 
 namespace WrkCopilot.Features.Kernel.Http;
 
@@ -66,6 +67,13 @@ internal static class RateLimiting
             o.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var ra) ? ra : Window;
+                var refused = context.HttpContext.RequestServices;
+                refused.GetService<WrkMetrics>()?.RateLimitRefusal(refused.GetRequiredService<CurrentSession>().Value switch
+                {
+                    { ApiKeyId: not null } => "api_key",
+                    not null => "tenant",
+                    null => "anonymous",
+                });
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds))).ToString();
                 await Problem.WriteAsync(context.HttpContext, 429, "rate_limited", "Too many requests; retry after the number of seconds in Retry-After.");
             };

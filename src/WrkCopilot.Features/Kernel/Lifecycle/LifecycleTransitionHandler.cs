@@ -5,6 +5,7 @@ using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Kernel.Auditing;
 using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Hosting;
+using WrkCopilot.Features.Kernel.Observability;
 
 namespace WrkCopilot.Features.Kernel.Lifecycle;
 
@@ -32,7 +33,8 @@ public sealed class LifecycleTransitionHandler(
     AuditTrail audit,
     TimeProvider clock,
     IEnumerable<ITransitionGuard> guards,
-    IEnumerable<ITransitionEffect> effects) : IHandler
+    IEnumerable<ITransitionEffect> effects,
+    WrkMetrics metrics) : IHandler
 {
     public async Task<ErrorOr<Decision>> ApplyAsync(AutomationVersion version, TransitionRequest request, CancellationToken ct)
     {
@@ -109,6 +111,7 @@ public sealed class LifecycleTransitionHandler(
         }
 
         await db.SaveChangesAsync(ct);
+        metrics.LifecycleTransition(decision.From, decision.To);
         return decision;
     }
 

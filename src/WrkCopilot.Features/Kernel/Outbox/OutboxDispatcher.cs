@@ -3,6 +3,7 @@ using Coravel.Queuing.Interfaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using WrkCopilot.Features.Kernel.Observability;
 
 namespace WrkCopilot.Features.Kernel.Outbox;
 
@@ -11,7 +12,7 @@ namespace WrkCopilot.Features.Kernel.Outbox;
 /// instances can run side by side and never claim the same row) and hands each to Coravel's queue.
 /// </summary>
 public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IQueue queue, IOptions<OutboxOptions> options,
-    TimeProvider clock, ILogger<OutboxDispatcher> logger) : IInvocable
+    TimeProvider clock, ILogger<OutboxDispatcher> logger, WrkMetrics? metrics = null) : IInvocable
 {
     public async Task Invoke()
     {
@@ -43,10 +44,15 @@ public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IQueue queue, 
             UPDATE outbox SET status = 'dead', locked_until = NULL,
                               last_error = 'The last attempt did not finish before its lease expired (the process stopped or the job hung).'
             WHERE status = 'processing' AND locked_until < @now AND attempts >= max_attempts
+            RETURNING queue
             """, conn))
         {
             expire.Parameters.AddWithValue("now", now);
-            await expire.ExecuteNonQueryAsync(ct);
+            await using var expired = await expire.ExecuteReaderAsync(ct);
+            while (await expired.ReadAsync(ct))
+            {
+                metrics?.DeadLettered(expired.GetString(0));
+            }
         }
         await using var cmd = new NpgsqlCommand(
             """

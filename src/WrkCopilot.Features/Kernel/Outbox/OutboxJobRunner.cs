@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Kernel.Observability;
 using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Features.Kernel.Outbox;
@@ -21,7 +22,8 @@ public sealed class OutboxJobRunner(
     TenantContext tenant,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
-    ILogger<OutboxJobRunner> logger) : IInvocable, IInvocableWithPayload<OutboxClaim>
+    ILogger<OutboxJobRunner> logger,
+    WrkMetrics? metrics = null) : IInvocable, IInvocableWithPayload<OutboxClaim>
 {
     public static readonly ActivitySource Activities = new("WrkCopilot.Outbox");
 
@@ -56,8 +58,17 @@ public sealed class OutboxJobRunner(
             leaseUntil = r.GetFieldValue<DateTimeOffset>(7);
         }
 
+        // The job continues the trace of the request that enqueued it: request, job and the job's outgoing calls are one trace.
         using var activity = Activities.StartActivity($"job {job.Type}", ActivityKind.Consumer,
             traceParent is not null && ActivityContext.TryParse(traceParent, null, out var parent) ? parent : default);
+        activity?.SetTag("messaging.destination.name", job.Queue);
+        activity?.SetTag("wrk.job.id", id);
+        activity?.SetTag("wrk.job.attempt", job.Attempt);
+        if (job.TenantId is { } tenantTag)
+        {
+            activity?.SetTag("wrk.tenant.id", tenantTag);
+        }
+        metrics?.JobRun(job.Queue);
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["job_id"] = id, ["job_type"] = job.Type, ["tenant_id"] = job.TenantId });
         var handler = handlers.FirstOrDefault(h => h.Type == job.Type);
         try
@@ -85,6 +96,8 @@ public sealed class OutboxJobRunner(
         {
             var permanent = ex is PermanentJobFailure;
             var dead = permanent || job.Attempt >= job.MaxAttempts;
+            metrics?.JobFailed(job.Queue, dead);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             logger.LogWarning(ex, "Job {JobId} ({Type}) failed on attempt {Attempt}/{Max}{Dead}", id, job.Type, job.Attempt, job.MaxAttempts, dead ? "; dead-lettered" : "");
             var error = TextLimits.Shorten(ex.Message, 2000);
             if (dead)
