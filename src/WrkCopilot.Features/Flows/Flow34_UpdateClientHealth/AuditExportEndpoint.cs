@@ -27,8 +27,7 @@ internal sealed class ExportAuditLogsEndpoint(AppDbContext db, StaffReads staffR
     {
         Get("/v1/admin/audit-logs/export");
         EndpointAccess.Declare(this, null, [AppRoles.OperatorAdmin]);
-        Description(b => b
-            .Produces(200, typeof(string), "application/x-ndjson", "text/csv"), clearDefaults: true);
+        Description(b => b.ClearDefaultProduces(200).Produces(200, typeof(string), "application/x-ndjson", "text/csv"), clearDefaults: false);
         Summary(s =>
         {
             s.Summary = "Export the audit log (operator admin) as NDJSON (default) or CSV, with the list's filters, oldest first.";

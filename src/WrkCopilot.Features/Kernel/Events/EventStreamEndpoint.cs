@@ -18,8 +18,15 @@ namespace WrkCopilot.Features.Kernel.Events;
 /// is a short transaction in the session's tenant (RLS applies); a client session never gets staff-only events,
 /// and per-user events reach only their user. <c>Last-Event-ID</c> resumes after that id.
 /// </summary>
+public sealed class EventStreamRequest
+{
+    /// <summary>The id of the last event received: the stream resumes after it (browsers' EventSource sends it on reconnect).</summary>
+    [FromHeader(EventStreamEndpoint.LastEventIdHeader, isRequired: false)]
+    public string? LastEventId { get; set; }
+}
+
 internal sealed class EventStreamEndpoint(AppDbContext db, CurrentSession current, StreamHub hub, SessionDirectory sessions,
-    IOptions<EventStreamOptions> options) : EndpointWithoutRequest
+    IOptions<EventStreamOptions> options) : Endpoint<EventStreamRequest>
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
@@ -27,7 +34,7 @@ internal sealed class EventStreamEndpoint(AppDbContext db, CurrentSession curren
     {
         Get("/v1/events/stream");
         EndpointAccess.DeclareAnyUser(this, allowApiKeys: false);
-        Description(b => b.Produces(200, typeof(string), "text/event-stream"), clearDefaults: true);
+        Description(b => b.ClearDefaultProduces(200).Produces(200, typeof(string), "text/event-stream"), clearDefaults: false);
         Summary(s =>
         {
             s.Summary = "Real-time updates of the caller's workspace (Server-Sent Events).";
@@ -39,13 +46,13 @@ internal sealed class EventStreamEndpoint(AppDbContext db, CurrentSession curren
         });
     }
 
-    public override async Task HandleAsync(CancellationToken ct)
+    public override async Task HandleAsync(EventStreamRequest req, CancellationToken ct)
     {
         var session = current.Required;
         long? resumeAfter = null;
-        if (HttpContext.Request.Headers.TryGetValue(LastEventIdHeader, out var header) && header.Count > 0 && !string.IsNullOrEmpty(header[0]))
+        if (!string.IsNullOrEmpty(req.LastEventId))
         {
-            if (!long.TryParse(header[0], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            if (!long.TryParse(req.LastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
                 await Problem.WriteAsync(HttpContext, [AppErrors.Validation(LastEventIdHeader, "Must be the id of an event this stream sent.")]);
                 return;

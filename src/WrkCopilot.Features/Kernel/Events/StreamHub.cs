@@ -18,8 +18,6 @@ public sealed class StreamHub
         return subscription;
     }
 
-    public int SubscriberCount => _byTenant.Values.Sum(s => s.Count);
-
     internal void Wake(Guid tenantId)
     {
         if (_byTenant.TryGetValue(tenantId, out var subscriptions))
