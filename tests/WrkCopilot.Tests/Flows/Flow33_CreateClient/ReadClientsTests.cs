@@ -76,8 +76,12 @@ public sealed class ReadClientsTests(WrkApp app) : IClassFixture<WrkApp>
         using var http = app.Client(staff.AccessToken);
 
         var health = await (await http.GetAsync("/v1/admin/clients?health=dying")).ExpectAsync(HttpStatusCode.BadRequest);
+        var owner = await (await http.GetAsync("/v1/admin/clients?owner_id=someone")).ExpectAsync(HttpStatusCode.BadRequest);
+        var limit = await (await http.GetAsync("/v1/admin/clients?limit=500")).ExpectAsync(HttpStatusCode.BadRequest);
 
         Assert.True(health.GetProperty("errors").TryGetProperty("$.health", out _), health.ToString());
+        Assert.True(owner.GetProperty("errors").TryGetProperty("$.owner_id", out _), owner.ToString());
+        Assert.True(limit.GetProperty("errors").TryGetProperty("$.limit", out _), limit.ToString());
     }
 
     [Fact]
