@@ -1606,6 +1606,58 @@ namespace WrkCopilot.Features.Data.Migrations
                     b.ToTable("stored_files", (string)null);
                 });
 
+            modelBuilder.Entity("WrkCopilot.Features.Data.Entities.StreamEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<JsonDocument>("Data")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("data");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stream_events");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_stream_events_created_at");
+
+                    b.HasIndex("TenantId", "Id")
+                        .HasDatabaseName("ix_stream_events_tenant_id_id");
+
+                    b.ToTable("stream_events", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_stream_events_visibility", "visibility IN ('client','staff')");
+                        });
+                });
+
             modelBuilder.Entity("WrkCopilot.Features.Data.Entities.TaskItem", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2252,6 +2304,16 @@ namespace WrkCopilot.Features.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_stored_files_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("WrkCopilot.Features.Data.Entities.StreamEvent", b =>
+                {
+                    b.HasOne("WrkCopilot.Features.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_stream_events_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("WrkCopilot.Features.Data.Entities.TaskItem", b =>

@@ -21,6 +21,7 @@ using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Kernel.Auditing;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Caching;
+using WrkCopilot.Features.Kernel.Events;
 using WrkCopilot.Features.Kernel.Http;
 using WrkCopilot.Features.Kernel.Lifecycle;
 using WrkCopilot.Features.Kernel.Observability;
@@ -57,7 +58,7 @@ public static class WrkCopilotServices
         services.AddDbContext<AppDbContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), n => n.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(sp.GetRequiredService<TenantTransactionInterceptor>()));
+            .AddInterceptors(sp.GetRequiredService<TenantTransactionInterceptor>(), sp.GetRequiredService<StreamEventInterceptor>()));
         services.AddScoped<TenantContext>();
         services.AddScoped<CurrentSession>();
         services.AddScoped<AuditTrail>();
@@ -113,6 +114,7 @@ public static class WrkCopilotServices
 
         services.AddOutbox(config);
         services.AddWrkObservability(config);
+        services.AddEventStream(config);
 
         // Endpoints:AdditionalAssemblies (assembly names) is a test seam: the test project's own endpoints,
         // e.g. an idempotent creating POST, since no production creating endpoint of the core flows takes Idempotency-Key.

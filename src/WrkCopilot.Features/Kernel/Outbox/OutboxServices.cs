@@ -36,6 +36,7 @@ public static class OutboxServices
             // Hourly, not daily: a daily tick is lost when no instance is up at that minute (deploys, scale to zero); the
             // deletes are idempotent and indexed, so repeating them costs nothing.
             s.Schedule<OutboxCleanup>().Hourly().PreventOverlapping(nameof(OutboxCleanup));
+            s.Schedule<Events.StreamEventCleanup>().Hourly().PreventOverlapping(nameof(Events.StreamEventCleanup));
         });
         return app;
     }
