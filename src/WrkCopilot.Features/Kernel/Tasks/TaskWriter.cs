@@ -120,12 +120,17 @@ public sealed class ChecklistProgress(AppDbContext db, TimeProvider clock) : IHa
 
     public async Task RecomputeAsync(Project project, CancellationToken ct)
     {
-        // Tracked query: a task changed in this unit of work keeps its new, unsaved status (identity resolution).
-        var tasks = await db.Tasks
+        bool OfProject(TaskItem t) => t.Kind == TaskKinds.BuildChecklist &&
+            ((t.ContextType == TaskContextTypes.AutomationVersion && t.ContextId == project.AutomationVersionId) ||
+             (t.ContextType == TaskContextTypes.Project && t.ContextId == project.Id));
+        // Loaded into the tracker, then read from it: a task changed in this unit of work keeps its new, unsaved status
+        // (identity resolution) and tasks added but not yet saved count too.
+        await db.Tasks
             .Where(t => t.Kind == TaskKinds.BuildChecklist &&
                         ((t.ContextType == TaskContextTypes.AutomationVersion && t.ContextId == project.AutomationVersionId) ||
                          (t.ContextType == TaskContextTypes.Project && t.ContextId == project.Id)))
-            .ToListAsync(ct);
+            .LoadAsync(ct);
+        var tasks = db.Tasks.Local.Where(OfProject).ToList();
         var progress = tasks.Count == 0 ? 0 : tasks.Count(t => TaskStatuses.IsClosed(t.Status)) * 100 / tasks.Count;
         if (project.ChecklistProgress != progress)
         {
