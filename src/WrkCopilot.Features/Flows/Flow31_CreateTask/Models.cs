@@ -23,12 +23,15 @@ public class ListTasksRequest : PageQuery
     public string? Status { get; set; }
 
     [QueryParam]
+    [BindFrom("assignee_id")]
     public Guid? AssigneeId { get; set; }
 
     [QueryParam]
+    [BindFrom("context_type")]
     public string? ContextType { get; set; }
 
     [QueryParam]
+    [BindFrom("context_id")]
     public Guid? ContextId { get; set; }
 
     [QueryParam]
@@ -38,6 +41,7 @@ public class ListTasksRequest : PageQuery
 public sealed class AdminListTasksRequest : ListTasksRequest
 {
     [QueryParam]
+    [BindFrom("tenant_id")]
     public Guid? TenantId { get; set; }
 
     [QueryParam]
