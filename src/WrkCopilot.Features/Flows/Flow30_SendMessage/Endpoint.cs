@@ -11,6 +11,7 @@ internal sealed class SendMessageEndpoint(MessagesHandler handler) : ApiEndpoint
     public override void Configure()
     {
         Post("/v1/messages");
+        Idempotent();
         Access(AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.OpsAdmin, AppRoles.CsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {

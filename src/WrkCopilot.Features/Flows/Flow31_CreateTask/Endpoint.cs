@@ -12,6 +12,7 @@ internal sealed class CreateTaskEndpoint(TasksHandler handler) : ApiEndpoint<Cre
     public override void Configure()
     {
         Post("/v1/tasks");
+        Idempotent();
         Access(AppRoles.OpsAdmin, AppRoles.CsAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {

@@ -26,7 +26,8 @@ internal sealed class CancelOpenTasksEffect(AppDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow();
         foreach (var task in tasks)
         {
-            task.Status = "cancelled";
+            task.Status = TaskStatuses.Cancelled;
+            task.RowVersion++; // a status update that read the task before the archive must lose (Flow 32)
             task.UpdatedAt = now;
         }
         return null;

@@ -175,6 +175,28 @@ public sealed class SendMessageTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(["on v1.0"], Texts(page2));
     }
 
+    [Fact]
+    public async Task A_repeated_idempotency_key_replays_the_message_instead_of_posting_it_twice()
+    {
+        var admin = await app.WorkspaceAdminAsync();
+        var p = await app.CollabProjectAsync(admin.TenantId);
+        var http = app.Client(admin.AccessToken);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { project_id = p.ProjectId, type = "client", text = "Only once" }),
+            };
+            req.Headers.Add("Idempotency-Key", "msg-1");
+            ids.Add((await (await http.SendAsync(req)).ExpectAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetGuid());
+        }
+
+        Assert.Equal(ids[0], ids[1]);
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM messages WHERE tenant_id = @t", ("t", admin.TenantId)));
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM outbox WHERE tenant_id = @t AND type = 'notification'", ("t", admin.TenantId)));
+    }
+
     [Theory]
     [InlineData("client", "ops", "Clients send client messages only.")]
     [InlineData("client", "internal_note", "Clients send client messages only.")]
