@@ -128,6 +128,11 @@ public sealed class CreateTaskTests(WrkApp app) : IClassFixture<WrkApp>
         var forbidden = await app.Client(admin.AccessToken).PostJsonAsync("/v1/tasks", Task("project", p.ProjectId));
         Assert.Equal("forbidden", (await forbidden.ExpectAsync(HttpStatusCode.Forbidden)).GetProperty("code").GetString());
         await (await app.Client(admin.AccessToken).GetAsync("/v1/admin/tasks")).ExpectAsync(HttpStatusCode.Forbidden);
+        var key = await app.ApiKeyAsync(admin.TenantId, admin.UserId);
+        await (await app.Client(key).GetAsync("/v1/tasks")).ExpectAsync(HttpStatusCode.Forbidden);
+        await (await app.Client(key).PostJsonAsync("/v1/tasks", Task("project", p.ProjectId))).ExpectAsync(HttpStatusCode.Forbidden);
+        var badAdminFilter = await app.Client(staff.AccessToken).GetAsync("/v1/admin/tasks?visibility=public");
+        Assert.True((await badAdminFilter.ExpectAsync(HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("$.visibility", out _));
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM tasks WHERE tenant_id = @t", ("t", admin.TenantId)));
     }
 
