@@ -64,8 +64,9 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         b.ToTable("notifications");
         b.Property(x => x.DataJson).HasColumnType("jsonb");
         b.HasIndex(x => new { x.TenantId, x.UserId, x.CreatedAt });
-        // A retried notification job never sends twice: one row per (event, recipient, channel).
-        b.HasIndex(x => new { x.EventId, x.UserId, x.Channel }).IsUnique().HasFilter("event_id IS NOT NULL");
+        // A retried notification job never sends twice: one row per (event, recipient, channel). NULLS NOT DISTINCT so
+        // the tenant-addressed Slack row (no user) is unique per event too.
+        b.HasIndex(x => new { x.EventId, x.UserId, x.Channel }).IsUnique().AreNullsDistinct(false).HasFilter("event_id IS NOT NULL");
         b.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -66,14 +66,17 @@ public sealed class Notification : ITenantScoped
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }
-    public Guid UserId { get; set; }
+    /// <summary>The recipient; null for a channel addressed to the tenant, not a person (the Slack webhook).</summary>
+    public Guid? UserId { get; set; }
     public required string EventType { get; set; }
     /// <summary>The outbox event that produced it: (event, recipient, channel) is sent once.</summary>
     public Guid? EventId { get; set; }
+    /// <summary><c>in_app</c>, <c>email</c> or <c>slack</c>.</summary>
     public string Channel { get; set; } = "in_app";
     public required string Title { get; set; }
     public string? Body { get; set; }
     public JsonDocument DataJson { get; set; } = JsonDocument.Parse("{}");
+    /// <summary>When the channel's send was claimed (email, Slack): set before sending, so a retried job never sends twice.</summary>
     public DateTimeOffset? SentAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

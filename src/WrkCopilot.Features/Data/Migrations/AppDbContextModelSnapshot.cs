@@ -905,7 +905,7 @@ namespace WrkCopilot.Features.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("title");
 
-                    b.Property<Guid>("UserId")
+                    b.Property<Guid?>("UserId")
                         .HasColumnType("uuid")
                         .HasColumnName("user_id");
 
@@ -919,6 +919,8 @@ namespace WrkCopilot.Features.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_notifications_event_id_user_id_channel")
                         .HasFilter("event_id IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("EventId", "UserId", "Channel"), false);
 
                     b.HasIndex("TenantId", "UserId", "CreatedAt")
                         .HasDatabaseName("ix_notifications_tenant_id_user_id_created_at");
@@ -2167,7 +2169,6 @@ namespace WrkCopilot.Features.Data.Migrations
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
                         .HasConstraintName("fk_notifications_users_user_id");
                 });
 

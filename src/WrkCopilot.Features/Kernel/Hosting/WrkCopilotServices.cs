@@ -44,6 +44,7 @@ public static class WrkCopilotServices
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));
         services.Configure<Integrations.Mail.MailOptions>(config.GetSection(Integrations.Mail.MailOptions.Section));
         services.AddSingleton<Integrations.Mail.IMailSender, Integrations.Mail.SmtpMailSender>();
+        services.AddHttpClient<Integrations.Slack.SlackWebhookClient>(c => c.Timeout = Integrations.Slack.SlackWebhookClient.Timeout);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
 

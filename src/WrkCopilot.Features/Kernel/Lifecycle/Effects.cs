@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
+using WrkCopilot.Features.Kernel.Tasks;
 
 namespace WrkCopilot.Features.Kernel.Lifecycle;
 
@@ -25,7 +26,8 @@ internal sealed class CancelOpenTasksEffect(AppDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow();
         foreach (var task in tasks)
         {
-            task.Status = "cancelled";
+            task.Status = TaskStatuses.Cancelled;
+            task.RowVersion++; // a status update that read the task before the archive must lose (Flow 32)
             task.UpdatedAt = now;
         }
         return null;
@@ -37,7 +39,7 @@ internal sealed class CancelOpenTasksEffect(AppDbContext db, TimeProvider clock)
 /// (never shown to the client: the reason may name internal details). A worker that blocks on credentials
 /// says so through <see cref="TransitionRequest.BlockKind"/> and the task becomes a <c>credentials_issue</c>.
 /// </summary>
-internal sealed class BlockTaskEffect(AppDbContext db, TimeProvider clock) : ITransitionEffect
+internal sealed class BlockTaskEffect(TaskWriter tasks) : ITransitionEffect
 {
     public const string CredentialsBlock = "credentials";
     private const int MaxReasonInTitle = 120;
@@ -49,24 +51,15 @@ internal sealed class BlockTaskEffect(AppDbContext db, TimeProvider clock) : ITr
         var version = context.Version;
         var reason = context.Decision.Reason ?? "";
         var shortReason = TextLimits.Shorten(reason, MaxReasonInTitle, "…");
-        var now = clock.GetUtcNow();
-        db.Tasks.Add(new TaskItem
-        {
-            Id = Guid.CreateVersion7(),
-            TenantId = version.TenantId,
-            ContextType = "automation_version",
-            ContextId = version.Id,
-            Kind = context.BlockKind == CredentialsBlock ? "credentials_issue" : "general_todo",
-            Title = $"Version {version.Version} blocked: {shortReason}",
-            Description = reason,
-            Status = "todo",
-            Visibility = Visibility.Staff,
-            Priority = "high",
-            CreatedById = context.Actor.UserId,
-            RowVersion = 1,
-            CreatedAt = now,
-            UpdatedAt = now,
-        });
+        tasks.Create(new NewTask(
+            TaskContextTypes.AutomationVersion,
+            version.Id,
+            context.BlockKind == CredentialsBlock ? TaskKinds.CredentialsIssue : TaskKinds.GeneralTodo,
+            $"Version {version.Version} blocked: {shortReason}",
+            Visibility.Staff,
+            Priority: "high",
+            Description: reason,
+            CreatedById: context.Actor.UserId));
         return Task.FromResult<string?>(null);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Kernel.Http;
+using WrkCopilot.Features.Kernel.Notifications;
 using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Features.Kernel.Outbox;
@@ -40,6 +41,15 @@ public sealed class OutboxWriter(AppDbContext db, TenantContext tenant, TimeProv
         return row;
     }
 
-    /// <summary>A notification event for the notification worker (Flow-agnostic: event type + data).</summary>
-    public OutboxMessage Notify(string eventType, object data) => Enqueue(Queues.Notifications, eventType, data);
+    /// <summary>A notification event for the admins of the current tenant (see <see cref="NotificationJob"/>).</summary>
+    public OutboxMessage Notify(string eventType, object data) => Notify(eventType, data, NotificationAudience.TenantAdmins());
+
+    /// <summary>
+    /// A notification event for <paramref name="audience"/>: one <c>notification</c> job whose worker writes the in-app rows and
+    /// sends email and Slack where configured, once per (event, recipient, channel).
+    /// </summary>
+    public OutboxMessage Notify(string eventType, object data, NotificationAudience audience, string? title = null, string? body = null) =>
+        Enqueue(Queues.Notifications, NotificationEvent.JobType, new NotificationEvent(eventType,
+            title ?? NotificationEvent.DefaultTitle(eventType), body, audience,
+            JsonSerializer.SerializeToElement(data, JsonDefaults.Options)));
 }

@@ -34,13 +34,16 @@ public sealed class UpdateClientHealthTests(WrkApp app) : IClassFixture<WrkApp>
             """, ("id", taskId), ("t", tenant), ("o", owner.UserId), ("c", client)));
         Assert.Equal("at_risk", await app.ScalarAsync<string>("SELECT health_status FROM clients WHERE id = @c", ("c", client)));
         var payload = await app.ScalarAsync<string>(
-            "SELECT payload::text FROM outbox WHERE queue = 'notifications' AND type = 'client_health_worsened' AND tenant_id = @t", ("t", tenant));
+            "SELECT payload::text FROM outbox WHERE queue = 'notifications' AND payload->>'event' = 'client_health_worsened' AND tenant_id = @t", ("t", tenant));
         Assert.NotNull(payload);
         using (var p = JsonDocument.Parse(payload))
         {
-            Assert.Equal(client, p.RootElement.GetProperty("client_id").GetGuid());
-            Assert.Equal("at_risk", p.RootElement.GetProperty("to").GetString());
-            Assert.Equal(owner.UserId, Assert.Single(p.RootElement.GetProperty("recipient_user_ids").EnumerateArray()).GetGuid());
+            var eventData = p.RootElement.GetProperty("data");
+            Assert.Equal(client, eventData.GetProperty("client_id").GetGuid());
+            Assert.Equal("at_risk", eventData.GetProperty("to").GetString());
+            var audience = p.RootElement.GetProperty("audience");
+            Assert.Equal(owner.UserId, audience.GetProperty("user_id").GetGuid());
+            Assert.True(audience.GetProperty("staff_only").GetBoolean());
         }
         var metadata = await app.ScalarAsync<string>(
             "SELECT metadata_json::text FROM audit_logs WHERE tenant_id = @t AND user_id = @u AND action_type = 'client_health_changed' AND resource_type = 'client' AND resource_id = @c",
