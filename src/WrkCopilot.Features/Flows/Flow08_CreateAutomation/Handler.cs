@@ -43,7 +43,7 @@ internal sealed class AutomationsHandler(AppDbContext db, CurrentSession session
         var project = new Project
         {
             Id = Guid.CreateVersion7(), TenantId = tenantId, ClientId = client?.Id, AutomationId = automation.Id,
-            AutomationVersionId = version.Id, Name = $"{automation.Name} {version.Version}", Type = "new_automation",
+            AutomationVersionId = version.Id, Name = AutomationViews.ProjectName(automation.Name, version.Version), Type = "new_automation",
             OwnerId = client?.OwnerId, CreatedAt = now, UpdatedAt = now,
         };
         db.Automations.Add(automation);

@@ -22,10 +22,11 @@ internal sealed class BlueprintHandler(ResourceScope scope, BlueprintWriter writ
 
     public async Task<ErrorOr<BlueprintView>> PutAsync(PutBlueprintRequest req, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(req.IfMatch))
+        // "*" would match any version and so defeat the point: a blueprint PUT must name the version it edits.
+        if (string.IsNullOrWhiteSpace(req.IfMatch) || req.IfMatch.Trim() == "*")
         {
             return AppErrors.PreconditionRequired(
-                "Send If-Match with the ETag of your last GET of this blueprint, so that a concurrent edit is never overwritten.");
+                "Send If-Match with the ETag of your last GET of this blueprint (not *), so that a concurrent edit is never overwritten.");
         }
         var expected = RowVersionETag.ParseIfMatch(req.IfMatch);
         if (expected.IsError)

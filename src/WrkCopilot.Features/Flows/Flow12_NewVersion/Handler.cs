@@ -34,34 +34,43 @@ internal sealed class VersionsHandler(AppDbContext db, ResourceScope scope, Audi
         {
             return AppErrors.Conflict("automation_archived", "The automation is archived; archived automations are read-only.");
         }
-        var versions = await db.AutomationVersions.AsNoTracking().Where(v => v.AutomationId == automation.Id)
+        var versions = await db.AutomationVersions.AsNoTracking().Where(v => v.AutomationId == automation.Id).WithoutBlueprint()
             .OrderByDescending(v => v.Major).ThenByDescending(v => v.Minor).ToListAsync(ct);
+        if (versions.Count > 0 && versions.All(v => v.Status == VersionStatuses.Archived))
+        {
+            return AppErrors.Conflict("automation_archived", "Every version of this automation is archived; archived automations are read-only.");
+        }
         if (versions.FirstOrDefault(AutomationViews.IsPreLive) is { } open)
         {
             return AppErrors.Conflict("pre_live_version_exists",
                 $"Version {open.Version} is still {open.Status}; an automation has at most one version before live.",
                 new Dictionary<string, object> { ["automation_version_id"] = open.Id, ["current_status"] = open.Status });
         }
-        var latest = versions.FirstOrDefault();
-        var (major, minor) = latest is null ? (1, 0)
-            : req.Bump == "major" ? (latest.Major + 1, 0) : (latest.Major, latest.Minor + 1);
+        // Numbers count from the highest version; the blueprint comes from the newest one still in use (an abandoned,
+        // archived draft is not what a revision starts from).
+        var highest = versions.FirstOrDefault();
+        var source = versions.FirstOrDefault(v => v.Status != VersionStatuses.Archived) ?? highest;
+        var (major, minor) = highest is null ? (1, 0)
+            : req.Bump == "major" ? (highest.Major + 1, 0) : (highest.Major, highest.Minor + 1);
+        var sourceBlueprint = source is null ? null : await db.AutomationVersions.AsNoTracking()
+            .Where(v => v.Id == source.Id).Select(v => v.BlueprintJson).FirstAsync(ct);
         var now = clock.GetUtcNow();
         var version = new AutomationVersion
         {
             Id = Guid.CreateVersion7(), TenantId = automation.TenantId, AutomationId = automation.Id,
             Version = $"v{major}.{minor}", Major = major, Minor = minor, Notes = req.Notes,
-            BlueprintJson = latest is null ? BlueprintSchema.Empty() : JsonDocument.Parse(latest.BlueprintJson.RootElement.GetRawText()),
+            BlueprintJson = sourceBlueprint is null ? BlueprintSchema.Empty() : JsonDocument.Parse(sourceBlueprint.RootElement.GetRawText()),
             CreatedAt = now, UpdatedAt = now,
         };
-        var previousProject = latest is null ? null : await db.Projects.AsNoTracking()
-            .Where(p => p.AutomationVersionId == latest.Id).Select(p => new { p.ClientId, p.OwnerId }).FirstOrDefaultAsync(ct);
+        var previousProject = highest is null ? null : await db.Projects.AsNoTracking()
+            .Where(p => p.AutomationVersionId == highest.Id).Select(p => new { p.ClientId, p.OwnerId }).FirstOrDefaultAsync(ct);
         var client = previousProject is null
             ? await db.Clients.AsNoTracking().Select(c => new { c.Id, c.OwnerId }).FirstOrDefaultAsync(ct)
             : null;
         var project = new Project
         {
             Id = Guid.CreateVersion7(), TenantId = automation.TenantId, ClientId = previousProject?.ClientId ?? client?.Id,
-            AutomationId = automation.Id, AutomationVersionId = version.Id, Name = $"{automation.Name} {version.Version}",
+            AutomationId = automation.Id, AutomationVersionId = version.Id, Name = AutomationViews.ProjectName(automation.Name, version.Version),
             Type = "revision", OwnerId = previousProject?.OwnerId ?? client?.OwnerId, CreatedAt = now, UpdatedAt = now,
         };
         automation.UpdatedAt = now;
@@ -72,11 +81,11 @@ internal sealed class VersionsHandler(AppDbContext db, ResourceScope scope, Audi
             automation_id = automation.Id,
             version = version.Version,
             bump = req.Bump,
-            copied_from = latest?.Id,
+            copied_from = source?.Id,
             project_id = project.Id,
         });
         await db.SaveChangesAsync(ct);
-        return new VersionCreated(VersionSummary.Of(version), project.Id, latest?.Id);
+        return new VersionCreated(VersionSummary.Of(version), project.Id, source?.Id);
     }
 
     public async Task<ErrorOr<Page<VersionSummary>>> ListAsync(ListVersionsRequest req, CancellationToken ct)
@@ -86,7 +95,7 @@ internal sealed class VersionsHandler(AppDbContext db, ResourceScope scope, Audi
         {
             return AppErrors.NotFound("Automation");
         }
-        return await db.AutomationVersions.AsNoTracking().Where(v => v.AutomationId == req.Id)
+        return await db.AutomationVersions.AsNoTracking().Where(v => v.AutomationId == req.Id).WithoutBlueprint()
             .ToPageAsync(req, v => v.CreatedAt, v => v.Id, VersionSummary.Of, ct);
     }
 

@@ -3,6 +3,7 @@ using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Kernel.Hosting;
 
+
 namespace WrkCopilot.Features.Kernel.Automations;
 
 /// <summary>A version as lists show it (no blueprint: that is Flow 10's read).</summary>
@@ -45,7 +46,7 @@ public sealed class AutomationViews(AppDbContext db) : IHandler
     public async Task<IReadOnlyList<AutomationView>> OfAsync(IReadOnlyList<Automation> automations, CancellationToken ct)
     {
         var ids = automations.Select(a => a.Id).ToList();
-        var versions = await db.AutomationVersions.AsNoTracking().Where(v => ids.Contains(v.AutomationId)).ToListAsync(ct);
+        var versions = await db.AutomationVersions.AsNoTracking().Where(v => ids.Contains(v.AutomationId)).WithoutBlueprint().ToListAsync(ct);
         var byAutomation = versions.ToLookup(v => v.AutomationId);
         return automations.Select(a => Of(a, byAutomation[a.Id])).ToList();
     }
@@ -62,6 +63,12 @@ public sealed class AutomationViews(AppDbContext db) : IHandler
             a.ArchivedAt, a.CreatedAt, a.UpdatedAt);
     }
 
+    /// <summary>A project's name: the automation's name shortened so that the version label always fits the column.</summary>
+    public static string ProjectName(string automationName, string versionLabel) =>
+        $"{TextLimits.Shorten(automationName, MaxProjectName - versionLabel.Length - 1)} {versionLabel}";
+
+    private const int MaxProjectName = 200;
+
     /// <summary>The pre-live statuses (flows.md, Flow 12): at most one version of an automation may be in one of them.</summary>
     public static readonly IReadOnlyList<string> PreLiveStatuses =
     [
@@ -72,4 +79,19 @@ public sealed class AutomationViews(AppDbContext db) : IHandler
     public static bool IsPreLive(AutomationVersion v) =>
         PreLiveStatuses.Contains(v.Status) ||
         (v.Status == VersionStatuses.Blocked && v.StatusBeforeBlocked is { } before && PreLiveStatuses.Contains(before));
+}
+
+public static class VersionQueries
+{
+    /// <summary>
+    /// Versions without their blueprint (up to 1 MB each): what lists and statuses need. The rows are not tracked and their
+    /// <c>blueprint_json</c> is empty; never write them back.
+    /// </summary>
+    public static IQueryable<AutomationVersion> WithoutBlueprint(this IQueryable<AutomationVersion> query) =>
+        query.Select(v => new AutomationVersion
+        {
+            Id = v.Id, TenantId = v.TenantId, AutomationId = v.AutomationId, Version = v.Version, Major = v.Major, Minor = v.Minor,
+            Status = v.Status, StatusBeforeBlocked = v.StatusBeforeBlocked, BlockedReason = v.BlockedReason,
+            IntakeProgress = v.IntakeProgress, Notes = v.Notes, RowVersion = v.RowVersion, CreatedAt = v.CreatedAt, UpdatedAt = v.UpdatedAt,
+        });
 }

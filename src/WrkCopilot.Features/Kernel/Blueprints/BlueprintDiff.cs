@@ -101,12 +101,13 @@ public static class BlueprintDiff
     private static string? Text(JsonElement obj, string name) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    // Absent, null, an empty list and loop=false all mean "nothing": writing them out explicitly is not a change.
+    // Absent, null, "", an empty list or object and loop=false all mean "nothing": writing them out explicitly is not a change.
     private static JsonElement? Field(JsonElement step, string name)
     {
         if (!step.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ||
             (v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0) ||
             (v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any()) ||
+            (v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0) ||
             v.ValueKind == JsonValueKind.False && name == "loop")
         {
             return null;

@@ -27,6 +27,10 @@ public static class BlueprintSchema
     public const int MaxListItemLength = 200;
     /// <summary>Problems reported for one document: enough to fix it, bounded so a hostile document cannot make a huge answer.</summary>
     public const int MaxProblems = 100;
+    private const int MaxCyclesReported = 10;
+    private const int MaxCycleIdsShown = 20;
+    /// <summary>A number PostgreSQL's <c>jsonb</c> (numeric) can store comfortably; longer literals are refused by path.</summary>
+    private const int MaxNumberLength = 64;
 
     public static readonly IReadOnlyList<string> StepTypes = ["trigger", "action", "decision", "human", "ai", "wait"];
 
@@ -152,19 +156,32 @@ public static class BlueprintSchema
         {
             switch (element.ValueKind)
             {
-                case JsonValueKind.String when element.GetString()!.Contains('\0', StringComparison.Ordinal):
+                case JsonValueKind.String when ReadText(element, path) is { } text && text.Contains('\0', StringComparison.Ordinal):
                     Add(path, "Text must not contain the NUL character (U+0000).");
+                    break;
+                case JsonValueKind.Number when !IsStorableNumber(element.GetRawText()):
+                    Add(path, "The number is too large or too precise to store.");
                     break;
                 case JsonValueKind.Object:
                     var seen = new HashSet<string>(StringComparer.Ordinal);
                     foreach (var p in element.EnumerateObject())
                     {
-                        var child = Child(path, p.Name);
-                        if (p.Name.Contains('\0', StringComparison.Ordinal))
+                        string name;
+                        try
+                        {
+                            name = p.Name;
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            Add($"{path}[?]", "A field name is not valid Unicode (an unpaired surrogate escape).");
+                            continue;
+                        }
+                        var child = Child(path, name);
+                        if (name.Contains('\0', StringComparison.Ordinal))
                         {
                             Add(child, "Field names must not contain the NUL character (U+0000).");
                         }
-                        else if (!seen.Add(p.Name))
+                        else if (!seen.Add(name))
                         {
                             Add(child, "Duplicate field.");
                         }
@@ -181,6 +198,32 @@ public static class BlueprintSchema
             }
         }
 
+        // An unpaired surrogate escape (\\ud800) parses as JSON but is not text; reported once, by Scan, at its path.
+        private string? ReadText(JsonElement value, string path)
+        {
+            try
+            {
+                return value.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                Add(path, "The text is not valid Unicode (an unpaired surrogate escape).");
+                return null;
+            }
+        }
+
+        private static string? TryText(JsonElement value)
+        {
+            try
+            {
+                return value.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
         public void Text(JsonElement value, string path, int max, bool required)
         {
             if (value.ValueKind == JsonValueKind.Null && !required)
@@ -192,7 +235,10 @@ public static class BlueprintSchema
                 Add(path, "Must be a string.");
                 return;
             }
-            var s = value.GetString()!;
+            if (TryText(value) is not { } s)
+            {
+                return; // not valid Unicode: reported by Scan
+            }
             if (required && string.IsNullOrWhiteSpace(s))
             {
                 Add(path, "Must not be empty.");
@@ -259,12 +305,12 @@ public static class BlueprintSchema
                 Add($"{path}.id", "Required.");
                 return null;
             }
-            if (id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))
+            var value = id.ValueKind == JsonValueKind.String ? TryText(id) : null;
+            if (string.IsNullOrWhiteSpace(value))
             {
                 Add($"{path}.id", "Must be a non-empty string.");
                 return null;
             }
-            var value = id.GetString()!;
             if (value.Length > MaxIdLength)
             {
                 Add($"{path}.id", $"At most {MaxIdLength} characters.");
@@ -293,13 +339,13 @@ public static class BlueprintSchema
             {
                 Add($"{path}.type", "Required.");
             }
-            else if (t.ValueKind != JsonValueKind.String || !StepTypes.Contains(t.GetString()!))
+            else if (t.ValueKind != JsonValueKind.String || TryText(t) is not { } typeName || !StepTypes.Contains(typeName))
             {
                 Add($"{path}.type", $"Must be one of: {string.Join(", ", StepTypes)}.");
             }
             else
             {
-                type = t.GetString();
+                type = typeName;
             }
             if (step.TryGetProperty("title", out var title))
             {
@@ -342,6 +388,10 @@ public static class BlueprintSchema
                 {
                     Add($"{path}.next", "Must be a list of step ids.");
                 }
+                else if (n.GetArrayLength() > MaxListItems)
+                {
+                    Add($"{path}.next", $"At most {MaxListItems} next steps.");
+                }
                 else
                 {
                     var i = 0;
@@ -349,17 +399,18 @@ public static class BlueprintSchema
                     foreach (var target in n.EnumerateArray())
                     {
                         var tp = $"{path}.next[{i++}]";
-                        if (target.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(target.GetString()))
+                        var targetId = target.ValueKind == JsonValueKind.String ? TryText(target) : null;
+                        if (string.IsNullOrEmpty(targetId))
                         {
                             Add(tp, "Must be a step id.");
                         }
-                        else if (!seen.Add(target.GetString()!))
+                        else if (!seen.Add(targetId))
                         {
                             Add(tp, "Listed twice.");
                         }
                         else
                         {
-                            next.Add((target.GetString()!, tp));
+                            next.Add((targetId, tp));
                         }
                     }
                 }
@@ -416,10 +467,13 @@ public static class BlueprintSchema
                     }
                 }
             }
-            foreach (var cycle in CyclesWithoutLoop(steps, byId))
+            // Bounded: a hostile graph can hold a huge number of cycles; a few, each shown briefly, are enough to fix it.
+            foreach (var cycle in CyclesWithoutLoop(steps, byId).Take(MaxCyclesReported))
             {
+                var shown = cycle.Take(MaxCycleIdsShown).Select(c => c.Id);
+                var path = string.Join(" → ", shown) + (cycle.Count > MaxCycleIdsShown ? $" → … ({cycle.Count} steps)" : "");
                 Add($"{cycle[0].Path}.next",
-                    $"A cycle without a loop step: {string.Join(" → ", cycle.Select(c => c.Id))} → {cycle[0].Id}. Mark one of its steps \"loop\": true if it is meant to repeat.");
+                    $"A cycle without a loop step: {path} → {cycle[0].Id}. Mark one of its steps \"loop\": true if it is meant to repeat.");
             }
         }
 
@@ -463,6 +517,18 @@ public static class BlueprintSchema
                 }
             }
         }
+    }
+
+    // PostgreSQL's numeric (behind jsonb numbers) overflows on huge exponents and very long literals.
+    private static bool IsStorableNumber(string raw)
+    {
+        if (raw.Length > MaxNumberLength)
+        {
+            return false;
+        }
+        var e = raw.IndexOfAny(['e', 'E']);
+        return e < 0 || (int.TryParse(raw.AsSpan(e + 1), System.Globalization.NumberStyles.AllowLeadingSign,
+            System.Globalization.CultureInfo.InvariantCulture, out var exponent) && Math.Abs(exponent) <= 1000);
     }
 
     // A field name in a path: bracket-quoted when it is not a plain identifier, so the path stays readable and unambiguous.

@@ -104,6 +104,20 @@ public sealed class CreateAutomationTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task The_longest_name_fits_its_project_too()
+    {
+        var admin = await app.SignUpAsync();
+        var name = new string('n', 200);
+
+        var body = await (await app.Client(admin.AccessToken).PostJsonAsync("/v1/automations", new { name })).ExpectAsync(HttpStatusCode.Created);
+
+        Assert.Equal(name, body.GetProperty("data").GetProperty("automation").GetProperty("name").GetString());
+        var project = await app.ScalarAsync<string>("SELECT name FROM projects WHERE id = @p", ("p", body.GetProperty("data").GetProperty("project_id").GetGuid()));
+        Assert.EndsWith(" v1.0", project);
+        Assert.Equal(200, project!.Length);
+    }
+
+    [Fact]
     public async Task A_too_long_name_is_refused()
     {
         var admin = await app.SignUpAsync();

@@ -62,6 +62,7 @@ public sealed class UpdateBlueprintTests(WrkApp app, ITestOutputHelper output) :
 
         var missing = await (await app.PutBlueprintAsync(admin.AccessToken, a.VersionId, BlueprintDocs.Example, null)).ExpectAsync((HttpStatusCode)428);
         Assert.Equal("precondition_required", missing.GetProperty("code").GetString());
+        await (await app.PutBlueprintAsync(admin.AccessToken, a.VersionId, BlueprintDocs.Example, "*")).ExpectAsync((HttpStatusCode)428);
 
         await app.SaveBlueprintAsync(admin.AccessToken, a.VersionId, BlueprintDocs.Chain(3));
         var stale = await (await app.PutBlueprintAsync(admin.AccessToken, a.VersionId, BlueprintDocs.Example, etag)).ExpectAsync(HttpStatusCode.PreconditionFailed);
@@ -225,6 +226,62 @@ public sealed class UpdateBlueprintTests(WrkApp app, ITestOutputHelper output) :
         var refused = await (await app.PutBlueprintAsync(admin.AccessToken, a.VersionId, BlueprintDocs.Chain(2001), put.Headers.ETag!.ToString()))
             .ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Contains("at most 2,000", refused.GetProperty("errors").GetProperty("$.sections")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_document_between_1_and_2_MB_is_read_and_refused_at_its_root()
+    {
+        var admin = await app.SignUpAsync();
+        var a = await app.CreateAutomationAsync(admin.AccessToken);
+        var etag = await app.BlueprintETagAsync(admin.AccessToken, a.VersionId);
+        var big = BlueprintDocs.Edit(d => d["metadata"] = new System.Text.Json.Nodes.JsonObject { ["blob"] = new string('a', 1_500_000) });
+
+        var body = await (await app.PutBlueprintAsync(admin.AccessToken, a.VersionId, big, etag)).ExpectAsync(HttpStatusCode.BadRequest);
+
+        Assert.Contains("at most 1,048,576", body.GetProperty("errors").GetProperty("$")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"schema_version":1,"summary":"x\ud800","sections":[],"metadata":{}}""", "$.summary")]
+    [InlineData("""{"schema_version":1,"summary":"","sections":[],"metadata":{"n":1e1000000}}""", "$.metadata.n")]
+    [InlineData("""{"schema_version":1,"summary":"","sections":[],"metadata":{"n":1e-1000000}}""", "$.metadata.n")]
+    [InlineData("""{"schema_version":1,"summary":"","sections":[],"metadata":{"\udc00":1}}""", "$.metadata[?]")]
+    public async Task Text_and_numbers_the_database_cannot_store_are_400_not_500(string json, string path)
+    {
+        var admin = await app.SignUpAsync();
+        var a = await app.CreateAutomationAsync(admin.AccessToken);
+        var etag = await app.BlueprintETagAsync(admin.AccessToken, a.VersionId);
+
+        var body = await (await app.PutBlueprintAsync(admin.AccessToken, a.VersionId, json, etag)).ExpectAsync(HttpStatusCode.BadRequest);
+
+        Assert.True(body.GetProperty("errors").TryGetProperty(path, out _), body.ToString());
+    }
+
+    [Fact]
+    public async Task A_graph_full_of_cycles_is_refused_with_a_bounded_answer()
+    {
+        var admin = await app.SignUpAsync();
+        var a = await app.CreateAutomationAsync(admin.AccessToken);
+        var etag = await app.BlueprintETagAsync(admin.AccessToken, a.VersionId);
+        // A 2,000-step chain whose second half also points back at the first 70 steps: a huge number of cycles.
+        var hostile = BlueprintDocs.Edit(d =>
+        {
+            var steps = d["sections"]!.AsArray().SelectMany(s => s!["steps"]!.AsArray()).ToList();
+            for (var i = 1000; i < 2000; i++)
+            {
+                var next = steps[i]!["next"]!.AsArray();
+                for (var j = 0; j < 70; j++)
+                {
+                    next.Add($"st_{j}");
+                }
+            }
+        }, BlueprintDocs.Chain(2000));
+
+        var body = await (await app.PutBlueprintAsync(admin.AccessToken, a.VersionId, hostile, etag)).ExpectAsync(HttpStatusCode.BadRequest);
+
+        var messages = body.GetProperty("errors").EnumerateObject().SelectMany(e => e.Value.EnumerateArray()).ToList();
+        Assert.InRange(messages.Count, 1, 100);
+        Assert.All(messages, m => Assert.True(m.GetString()!.Length < 600));
     }
 
     [Fact]

@@ -66,6 +66,7 @@ public sealed class NewVersionTests(WrkApp app) : IClassFixture<WrkApp>
     [InlineData("intake_in_progress", null)]
     [InlineData("ready_to_launch", null)]
     [InlineData("blocked", "qa_testing")]
+    [InlineData("blocked", "intake_in_progress")]
     public async Task At_most_one_version_before_live(string openStatus, string? before)
     {
         var (admin, a) = await LiveAutomationAsync();
@@ -134,6 +135,36 @@ public sealed class NewVersionTests(WrkApp app) : IClassFixture<WrkApp>
 
         var body = await res.ExpectAsync(HttpStatusCode.BadRequest);
         Assert.True(body.GetProperty("errors").TryGetProperty(path, out _), body.ToString());
+    }
+
+    [Fact]
+    public async Task An_automation_whose_every_version_is_archived_gets_no_new_version()
+    {
+        var (admin, a) = await LiveAutomationAsync();
+        await app.SetVersionStatusAsync(a.VersionId, "archived");
+
+        var body = await (await app.Client(admin.AccessToken).PostJsonAsync(VersionsUrl(a.AutomationId), new { bump = "minor" })).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Equal("automation_archived", body.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_revision_starts_from_the_version_in_use_not_an_abandoned_draft()
+    {
+        var (admin, a) = await LiveAutomationAsync();
+        using var client = app.Client(admin.AccessToken);
+        var v11 = (await (await client.PostJsonAsync(VersionsUrl(a.AutomationId), new { bump = "minor" })).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("data").GetProperty("version").GetProperty("id").GetGuid();
+        await app.SaveBlueprintAsync(admin.AccessToken, v11, BlueprintDocs.Chain(2));
+        await app.SetVersionStatusAsync(v11, "archived");
+
+        var body = await (await client.PostJsonAsync(VersionsUrl(a.AutomationId), new { bump = "minor" })).ExpectAsync(HttpStatusCode.Created);
+
+        var data = body.GetProperty("data");
+        Assert.Equal("v1.2", data.GetProperty("version").GetProperty("version").GetString());
+        Assert.Equal(a.VersionId, data.GetProperty("copied_from_version_id").GetGuid());
+        Assert.True(await app.ScalarAsync<bool>(
+            "SELECT n.blueprint_json = o.blueprint_json FROM automation_versions n, automation_versions o WHERE n.id = @n AND o.id = @o",
+            ("n", data.GetProperty("version").GetProperty("id").GetGuid()), ("o", a.VersionId)));
     }
 
     [Fact]
