@@ -41,6 +41,7 @@ public static class WrkCopilotServices
         FluentValidation.ValidatorOptions.Global.DefaultRuleLevelCascadeMode = FluentValidation.CascadeMode.Stop;
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         services.Configure<HttpOptions>(config.GetSection(HttpOptions.Section));
+        services.Configure<Pricing.PricingOptions>(config.GetSection(Pricing.PricingOptions.Section));
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));
         services.Configure<Integrations.Mail.MailOptions>(config.GetSection(Integrations.Mail.MailOptions.Section));
         services.AddSingleton<Integrations.Mail.IMailSender, Integrations.Mail.SmtpMailSender>();

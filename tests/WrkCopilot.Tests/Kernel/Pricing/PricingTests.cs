@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using WrkCopilot.Features.Kernel.Pricing;
+using WrkCopilot.Tests.Infrastructure;
+
+namespace WrkCopilot.Tests.Kernel.Pricing;
+
+public sealed class PricingTests
+{
+    private static readonly QuotePricer Pricer = new(Options.Create(new PricingOptions()));
+
+    [Theory]
+    [InlineData("0.125", "0.13")]
+    [InlineData("0.135", "0.14")]
+    [InlineData("2.675", "2.68")]
+    [InlineData("-0.125", "-0.13")]
+    public void Amounts_round_half_away_from_zero_to_cents(string value, string expected) =>
+        Assert.Equal(expected, Money.Format(decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public void Unit_prices_keep_four_decimals() => Assert.Equal("0.2250", Money.FormatUnitPrice(0.22495m));
+
+    [Theory]
+    [InlineData("1500.00", true)]
+    [InlineData("0.2500", false)]
+    [InlineData("1500", true)]
+    [InlineData("-1", false)]
+    [InlineData("1e3", false)]
+    [InlineData("1,000.00", false)]
+    [InlineData("1.", false)]
+    [InlineData(".5", false)]
+    [InlineData("12345678901.00", false)]
+    public void Money_strings_from_requests_are_strict(string text, bool valid) =>
+        Assert.Equal(valid, Money.TryParse(text, 2, out _));
+
+    [Fact]
+    public void The_rate_card_prices_setup_by_steps_and_the_unit_price_by_complexity()
+    {
+        using var doc = JsonDocument.Parse(BlueprintDocs.Example);
+
+        var price = Pricer.Price(doc.RootElement);
+
+        // 4 steps, 1 decision, 2 systems: score 4 + 2×1 + 3×2 = 12 → medium.
+        Assert.Equal((4, 1, 2, 12, "medium"), (price.Steps, price.DecisionSteps, price.DistinctSystems, price.ComplexityScore, price.Complexity));
+        Assert.Equal(700.00m, price.SetupFee);
+        Assert.Equal(0.2500m, price.UnitPrice);
+    }
+
+    [Theory]
+    [InlineData(9_999, "0.2500")]
+    [InlineData(10_000, "0.2250")]
+    [InlineData(50_000, "0.2000")]
+    [InlineData(250_000, "0.1750")]
+    public void Volume_tiers_discount_the_unit_price(int volume, string expected) =>
+        Assert.Equal(expected, Money.FormatUnitPrice(Pricer.EffectiveUnitPrice(0.2500m, volume)));
+}
