@@ -110,6 +110,7 @@ public static class WrkCopilotServices
         }
 
         services.AddOutbox(config);
+        Integrations.Requirements.RequirementsServices.AddRequirementsIngestion(services, config);
 
         // Endpoints:AdditionalAssemblies (assembly names) is a test seam: the test project's own endpoints,
         // e.g. an idempotent creating POST, since no production creating endpoint of the core flows takes Idempotency-Key.
