@@ -54,6 +54,11 @@ internal sealed class RequirementsIngestionJob(
             return; // already processed or skipped, or gone with its version
         }
 
+        if (work.ContentType.Length == 0)
+        {
+            await FailAsync(payload.ArtifactId, "The stored file of this artifact is missing.", ct);
+            return;
+        }
         string text;
         try
         {
@@ -118,7 +123,8 @@ internal sealed class RequirementsIngestionJob(
         var file = await files.OpenAsync(fileId, ct);
         if (file is null)
         {
-            return null;
+            // Nothing to read, ever: the artifact must still finish, or intake_progress would never reach 100.
+            return new Work("", [], false);
         }
         await using var stream = file.Content;
         using var copy = new MemoryStream();
