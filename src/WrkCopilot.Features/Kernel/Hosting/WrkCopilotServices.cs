@@ -125,6 +125,7 @@ public static class WrkCopilotServices
                 s.Version = "v1";
                 s.DocumentName = "v1";
                 s.OperationProcessors.Add(new OptionalBearerOperationProcessor());
+                s.OperationProcessors.Add(new MultipartUploadOperationProcessor());
             };
             o.ShortSchemaNames = true;
             o.EnableJWTBearerAuth = true;
