@@ -5,14 +5,14 @@ using WrkCopilot.Features.Data.Entities;
 namespace WrkCopilot.Features.Integrations.FileStore;
 
 /// <summary>A stored file's bytes and type, as read back by a worker.</summary>
-public sealed record StoredContent(string ContentType, Stream Content);
+internal sealed record StoredContent(string ContentType, Stream Content);
 
 /// <summary>
 /// Where uploaded files live. The default keeps them in PostgreSQL (<c>stored_files</c>) in the caller's unit of work,
 /// so the file and the row that names it commit together and any instance's worker can read it; an object store
 /// can replace it behind this interface.
 /// </summary>
-public interface IFileStore
+internal interface IFileStore
 {
     /// <summary>Stores <paramref name="content"/> for <paramref name="tenantId"/> and returns its id (committed with the unit of work).</summary>
     Task<Guid> SaveAsync(Guid tenantId, string contentType, Stream content, CancellationToken ct);

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace WrkCopilot.Features.Integrations.Requirements;
 
 /// <summary>Turns requirements text into a canonical blueprint (flows.md, "AI ingestion worker").</summary>
-public interface IRequirementsExtractor
+internal interface IRequirementsExtractor
 {
     /// <summary>Recorded in the audit row of the blueprint write (<c>offline</c>, <c>llm</c>).</summary>
     string Name { get; }
@@ -15,7 +15,7 @@ public interface IRequirementsExtractor
     Task<ExtractionResult> ExtractAsync(string text, CancellationToken ct);
 }
 
-public sealed record ExtractionResult(JsonDocument? Blueprint, string? Failure)
+internal sealed record ExtractionResult(JsonDocument? Blueprint, string? Failure)
 {
     public static ExtractionResult Success(JsonDocument blueprint) => new(blueprint, null);
 
@@ -23,4 +23,4 @@ public sealed record ExtractionResult(JsonDocument? Blueprint, string? Failure)
 }
 
 /// <summary>The extractor's service is unavailable for now (timeout, 5xx, 429, network): try again later.</summary>
-public sealed class ExtractorUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class ExtractorUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

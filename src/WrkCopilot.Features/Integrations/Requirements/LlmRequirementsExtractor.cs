@@ -14,7 +14,7 @@ namespace WrkCopilot.Features.Integrations.Requirements;
 /// Configuration section <c>Llm</c>: an OpenAI-compatible chat-completions service. Without <see cref="BaseUrl"/> the
 /// offline extractor is used for every tenant.
 /// </summary>
-public sealed class LlmOptions
+internal sealed class LlmOptions
 {
     public const string Section = "Llm";
 
@@ -39,7 +39,7 @@ public sealed class LlmOptions
 /// appended to the conversation. A timeout, a 429 or a 5xx is transient (<see cref="ExtractorUnavailableException"/>);
 /// another 4xx or a second invalid answer is a failure that retrying the same input will not fix.
 /// </summary>
-public sealed class LlmRequirementsExtractor(HttpClient http, IOptions<LlmOptions> options, ILogger<LlmRequirementsExtractor> logger)
+internal sealed class LlmRequirementsExtractor(HttpClient http, IOptions<LlmOptions> options, ILogger<LlmRequirementsExtractor> logger)
     : IRequirementsExtractor
 {
     public const string ExtractorName = "llm";
@@ -185,4 +185,4 @@ public sealed class LlmRequirementsExtractor(HttpClient http, IOptions<LlmOption
 }
 
 /// <summary>The LLM refused the request (a 4xx other than 429): a configuration problem, not fixed by retrying soon.</summary>
-public sealed class LlmRefusedException(string message) : Exception(message);
+internal sealed class LlmRefusedException(string message) : Exception(message);

@@ -17,7 +17,7 @@ namespace WrkCopilot.Features.Integrations.Requirements;
 /// Ids are stable (<c>sec_1</c>, <c>st_1</c>…) and the output is always a valid blueprint: it stops adding steps
 /// before the schema's step or size limits.
 /// </summary>
-public sealed partial class OfflineRequirementsExtractor : IRequirementsExtractor
+internal sealed partial class OfflineRequirementsExtractor : IRequirementsExtractor
 {
     public const string ExtractorName = "offline";
     public const string DefaultSectionTitle = "Requirements";

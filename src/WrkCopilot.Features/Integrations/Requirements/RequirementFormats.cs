@@ -3,9 +3,9 @@ using System.Text;
 namespace WrkCopilot.Features.Integrations.Requirements;
 
 /// <summary>An accepted requirements file type: its extension, the content type we store, and how its text is read.</summary>
-public sealed record RequirementFormat(string Extension, string ContentType, RequirementEncoding Encoding);
+internal sealed record RequirementFormat(string Extension, string ContentType, RequirementEncoding Encoding);
 
-public enum RequirementEncoding
+internal enum RequirementEncoding
 {
     Utf8Text,
     Pdf,
@@ -17,7 +17,7 @@ public enum RequirementEncoding
 /// it: pdf starts with <c>%PDF-</c>, docx is a zip (<c>PK\x03\x04</c>), text types are valid UTF-8. The stored content
 /// type comes from here, never from the client's header.
 /// </summary>
-public static class RequirementFormats
+internal static class RequirementFormats
 {
     public const string PlainText = "text/plain";
 

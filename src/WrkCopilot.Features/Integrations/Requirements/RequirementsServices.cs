@@ -5,7 +5,7 @@ using WrkCopilot.Features.Integrations.FileStore;
 
 namespace WrkCopilot.Features.Integrations.Requirements;
 
-public static class RequirementsServices
+internal static class RequirementsServices
 {
     /// <summary>The file store (PostgreSQL), text reading and both requirements extractors (the LLM one as a typed HttpClient).</summary>
     public static IServiceCollection AddRequirementsIngestion(this IServiceCollection services, IConfiguration config)

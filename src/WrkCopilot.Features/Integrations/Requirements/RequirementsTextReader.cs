@@ -6,13 +6,13 @@ using UglyToad.PdfPig;
 namespace WrkCopilot.Features.Integrations.Requirements;
 
 /// <summary>The file cannot be read as its type (corrupt, encrypted, not what it claims): retrying cannot help.</summary>
-public sealed class UnreadableDocumentException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class UnreadableDocumentException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// Plain text out of a stored requirements file. Word headings come out as markdown headings and list paragraphs as
 /// list items, so the offline extractor sees a document's structure whatever its format.
 /// </summary>
-public sealed class RequirementsTextReader
+internal sealed class RequirementsTextReader
 {
     public string Read(string contentType, byte[] content)
     {
