@@ -194,7 +194,7 @@ public sealed class CaptureRequirementsTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
-    public async Task Staff_ops_admin_uploads_into_the_clients_tenant_and_cs_admin_may_not()
+    public async Task Staff_ops_admin_uploads_into_the_clients_tenant_and_cs_admin_may_only_read()
     {
         var (admin, version) = await WorkspaceWithVersionAsync();
         var ops = await app.StaffAsync("ops_admin");
@@ -209,6 +209,11 @@ public sealed class CaptureRequirementsTests(WrkApp app) : IClassFixture<WrkApp>
             await (await client.UploadAsync(version, "ops.md", "# From ops")).ExpectAsync(HttpStatusCode.Created);
         }
 
+        using (var client = app.Client(cs.AccessToken))
+        {
+            var list = await (await client.GetAsync(RequirementsUrl(version))).ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal("ops.md", list.GetProperty("data")[0].GetProperty("file_name").GetString());
+        }
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM requirement_artifacts WHERE tenant_id = @t AND file_name = 'ops.md'", ("t", admin.TenantId)));
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM audit_logs WHERE tenant_id = @t AND action_type = 'requirements_uploaded' AND user_id = @u",

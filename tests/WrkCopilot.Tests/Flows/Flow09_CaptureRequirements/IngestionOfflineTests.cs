@@ -147,6 +147,23 @@ public sealed class IngestionOfflineTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task A_pdf_upload_is_read_line_by_line()
+    {
+        var admin = await app.WorkspaceAdminAsync();
+        var version = await app.IntakeVersionAsync(admin.TenantId);
+        using var client = app.Client(admin.AccessToken);
+        var pdf = TextExtractionTests.Pdf("New order in Shopify", "Create the invoice in NetSuite");
+
+        await (await client.UploadAsync(version, ("orders.pdf", pdf))).ExpectAsync(HttpStatusCode.Created);
+        await app.DeliverOutboxAsync();
+
+        var blueprint = (await BlueprintAsync(client, version)).GetProperty("blueprint");
+        Assert.Equal(["New order in Shopify", "Create the invoice in NetSuite"],
+            Steps(blueprint).Select(s => s.GetProperty("title").GetString()!).ToArray());
+        Assert.Equal(["shopify", "netsuite"], Steps(blueprint).Select(s => s.GetProperty("system").GetString()!).ToArray());
+    }
+
+    [Fact]
     public async Task An_unreadable_pdf_fails_its_artifact_with_the_reason_and_still_counts_as_finished()
     {
         var admin = await app.WorkspaceAdminAsync();
