@@ -27,6 +27,12 @@ public static class AppErrors
 
     public static Error PreconditionFailed(string detail) => Error.Custom(412, "precondition_failed", detail);
 
+    public static Error PayloadTooLarge(string detail, Dictionary<string, object>? metadata = null) =>
+        Error.Custom(413, "payload_too_large", detail, metadata);
+
+    public static Error UnsupportedMediaType(string detail, Dictionary<string, object>? metadata = null) =>
+        Error.Custom(415, "unsupported_media_type", detail, metadata);
+
     public static Error PreconditionRequired(string detail) => Error.Custom(428, "precondition_required", detail);
 
     public static Error TooManyRequests(string code, string detail, TimeSpan retryAfter) =>

@@ -117,6 +117,7 @@ public static class WrkCopilotServices
         services.AddOutbox(config);
         services.AddWrkObservability(config);
         services.AddEventStream(config);
+        Integrations.Requirements.RequirementsServices.AddRequirementsIngestion(services, config);
 
         // Endpoints:AdditionalAssemblies (assembly names) is a test seam: the test project's own endpoints,
         // e.g. an idempotent creating POST, since no production creating endpoint of the core flows takes Idempotency-Key.
@@ -131,6 +132,7 @@ public static class WrkCopilotServices
                 s.Version = "v1";
                 s.DocumentName = "v1";
                 s.OperationProcessors.Add(new OptionalBearerOperationProcessor());
+                s.OperationProcessors.Add(new MultipartUploadOperationProcessor());
             };
             o.ShortSchemaNames = true;
             o.EnableJWTBearerAuth = true;

@@ -36,11 +36,13 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
                 new Dictionary<string, string[]> { ["Idempotency-Key"] = ["At most 255 characters."] });
             return;
         }
+        // The body is read ahead to hash it, so the endpoint's body limit is enforced here as well (Kestrel's own
+        // limit does it for a real server; this also covers hosts without one). Buffered beyond 30 KB to a temp file.
+        var limit = endpoint.Metadata.GetMetadata<RequestBodyLimit>()?.Bytes ?? options.Value.MaxRequestBodyBytes;
+        ctx.Request.Body = new BodyLimitStream(ctx.Request.Body, limit);
         ctx.Request.EnableBuffering();
-        using var hashStream = new MemoryStream();
-        await ctx.Request.Body.CopyToAsync(hashStream, ctx.RequestAborted);
+        var requestHash = await RequestHash.ComputeAsync(ctx.Request, ctx.RequestAborted);
         ctx.Request.Body.Position = 0;
-        var requestHash = Convert.ToHexStringLower(SHA256.HashData(hashStream.ToArray()));
         // The concrete target, not the route template: one key on /parents/A/children and /parents/B/children
         // names two different operations.
         var route = $"{ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString}";
