@@ -48,7 +48,7 @@ public static class TransitionAvailability
 
 public static class LifecycleServices
 {
-    /// <summary>Registers every guard and effect in the assembly, scoped; later flows add theirs by declaring a class.</summary>
+    /// <summary>Registers every guard, effect and quote status change in the assembly, scoped; flows add theirs by declaring a class.</summary>
     public static IServiceCollection AddLifecycleHooks(this IServiceCollection services)
     {
         foreach (var type in typeof(LifecycleServices).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
@@ -60,6 +60,10 @@ public static class LifecycleServices
             if (typeof(ITransitionEffect).IsAssignableFrom(type))
             {
                 services.AddScoped(typeof(ITransitionEffect), type);
+            }
+            if (typeof(Quotes.IQuoteStatusChange).IsAssignableFrom(type))
+            {
+                services.AddScoped(typeof(Quotes.IQuoteStatusChange), type);
             }
         }
         return services;
