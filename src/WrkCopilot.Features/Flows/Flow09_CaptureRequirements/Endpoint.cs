@@ -15,12 +15,12 @@ internal sealed class CaptureRequirementsEndpoint(RequirementsHandler handler) :
     public override void Configure()
     {
         Post("/v1/automation-versions/{id}/requirements");
-        AccessWithApiKey(Kernel.Auth.Permissions.AutomationsWrite, AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.OpsAdmin);
+        AccessWithApiKey(Kernel.Auth.Permissions.AutomationsWrite, AppRoles.ClientAdmin, AppRoles.ClientMember, AppRoles.OpsAdmin, AppRoles.OperatorAdmin);
         // The form is read part by part by the handler (each file capped while it streams), never bound as a whole. The
         // Accepts entry below lists both content types: routing matches on the last one, and JSON must route too.
         AllowFileUploads(dontAutoBindFormData: true);
         Idempotent();
-        Options(b => b.WithMetadata(new RequestBodyLimit(RequirementsLimits.MaxRequestBytes), new MultipartUpload("files")));
+        Options(b => b.WithMetadata(new RequestBodyLimit(RequirementsLimits.MaxRequestBytes, RequirementsLimits.MaxJsonRequestBytes), new MultipartUpload("files")));
         Description(b => b
             .Accepts<CaptureRequirementsRequest>("application/json", "multipart/form-data")
             .Produces(413, typeof(ProblemBody), Problem.ContentType)

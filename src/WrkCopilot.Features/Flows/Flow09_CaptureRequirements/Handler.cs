@@ -183,8 +183,10 @@ internal sealed class RequirementsHandler(
                 uploads.Add(new Upload(fileName, ArtifactKinds.File, format, content, sha));
             }
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException ||
+                                   (ex is IOException and not Microsoft.AspNetCore.Http.BadHttpRequestException && !ct.IsCancellationRequested))
         {
+            // A truncated body (no closing boundary) ends the multipart reader with an IOException: malformed input, not a fault.
             Dispose(uploads);
             return AppErrors.Validation("$.files", $"The multipart body is malformed: {ex.Message}");
         }
@@ -230,7 +232,10 @@ internal sealed class RequirementsHandler(
         var name = raw.Replace('\\', '/');
         name = name[(name.LastIndexOf('/') + 1)..];
         name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
-        return TextLimits.Shorten(name, 255);
+        // Shortened before the extension, which decides the type and must survive.
+        var dot = name.LastIndexOf('.');
+        var extension = dot > 0 && name.Length - dot <= 10 ? name[dot..] : "";
+        return name.Length <= 255 ? name : TextLimits.Shorten(name[..^extension.Length], 255 - extension.Length) + extension;
     }
 
     private static void Dispose(List<Upload> uploads) => uploads.ForEach(u => u.Content.Dispose());

@@ -27,6 +27,9 @@ public static class RequirementsLimits
     public const int MaxTextBytes = 1024 * 1024;
     /// <summary>The endpoint's request body limit: every file at its cap plus room for the multipart framing.</summary>
     public const long MaxRequestBytes = (MaxFiles * MaxFileBytes) + (1024 * 1024);
+
+    /// <summary>A JSON body: 1 MB of text even if every character is escaped (<c>\uXXXX</c>, 6 bytes), plus the envelope.</summary>
+    public const long MaxJsonRequestBytes = (MaxTextBytes * 6L) + (64 * 1024);
 }
 
 public static class ArtifactKinds

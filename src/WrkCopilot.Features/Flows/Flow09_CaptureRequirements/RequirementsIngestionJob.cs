@@ -45,6 +45,22 @@ internal sealed class RequirementsIngestionJob(
 
     public async Task HandleAsync(JobContext job, CancellationToken ct)
     {
+        try
+        {
+            await RunAsync(job, ct);
+        }
+        catch (Exception ex) when (job.IsLastAttempt && ex is not (PermanentJobFailure or ExtractorUnavailableException))
+        {
+            // Whatever ends the last attempt (a lost race, the lease running out, the database), the artifact must finish,
+            // or intake_progress would never reach 100.
+            await FailAsync(job.PayloadAs<RequirementsIngestion>().ArtifactId,
+                $"Ingestion failed after {job.Attempt} attempts: {TextLimits.Shorten(ex.Message, 500)}", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task RunAsync(JobContext job, CancellationToken ct)
+    {
         var payload = job.PayloadAs<RequirementsIngestion>();
         var tenantId = job.TenantId ?? throw new PermanentJobFailure("A requirements ingestion job needs a tenant.");
 

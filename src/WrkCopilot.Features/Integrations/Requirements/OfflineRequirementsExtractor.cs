@@ -52,32 +52,35 @@ internal sealed partial class OfflineRequirementsExtractor : IRequirementsExtrac
         (new Regex(@"(?<![\w.])Notion(?![\w])", RegexOptions.CultureInvariant), "notion"),
     ];
 
-    [GeneratedRegex(@"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")]
+    [GeneratedRegex(@"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", RegexOptions.NonBacktracking)]
     private static partial Regex AtxHeading();
 
-    [GeneratedRegex(@"^\s{0,3}(=+|-{2,})\s*$")]
+    [GeneratedRegex(@"^\s{0,3}(=+|-{2,})\s*$", RegexOptions.NonBacktracking)]
     private static partial Regex SetextUnderline();
 
-    [GeneratedRegex(@"^\s{0,3}([-*_=]\s*){3,}$")]
+    [GeneratedRegex(@"^\s{0,3}([-*_=]\s*){3,}$", RegexOptions.NonBacktracking)]
     private static partial Regex Rule();
 
-    [GeneratedRegex(@"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.+)$")]
+    [GeneratedRegex(@"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.+)$", RegexOptions.NonBacktracking)]
     private static partial Regex ListItem();
 
-    [GeneratedRegex(@"\b(if|whether)\b|\?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(if|whether)\b|\?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex DecisionWords();
 
-    [GeneratedRegex(@"\b(wait|waits|waiting|delay|pause for)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(wait|waits|waiting|delay|pause for)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex WaitWords();
 
-    [GeneratedRegex(@"\b(approve|approves|approval|review|reviews|manually|sign off|signs off)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(approve|approves|approval|review|reviews|manually|sign off|signs off)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex HumanWords();
+
+    private const int MaxLineLength = 2000;
 
     private sealed record Section(string Title, List<string> Items);
 
     public static JsonDocument Extract(string text)
     {
-        var lines = Clean(text).Split('\n');
+        // Matching is linear (NonBacktracking), and a line longer than any step title is cut first anyway.
+        var lines = Clean(text).Split('\n').Select(l => TextLimits.Shorten(l, MaxLineLength)).ToArray();
         var sections = new List<Section>();
         string? summary = null;
         Section? current = null;

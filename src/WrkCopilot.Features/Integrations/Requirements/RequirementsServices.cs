@@ -22,6 +22,8 @@ internal static class RequirementsServices
                 c.BaseAddress = new Uri(o.BaseUrl!.TrimEnd('/') + "/");
             }
             c.Timeout = o.Timeout;
+            // An answer is a blueprint of at most 1 MB (plus the chat envelope): never buffer more.
+            c.MaxResponseContentBufferSize = 4 * 1024 * 1024;
             if (!string.IsNullOrWhiteSpace(o.ApiKey))
             {
                 c.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", o.ApiKey);

@@ -37,12 +37,28 @@ internal sealed class RequirementsTextReader
         }
     }
 
+    /// <summary>Text kept from one file: far more than any requirements document, far less than a decompression bomb.</summary>
+    private const int MaxTextCharacters = 5_000_000;
+
+    /// <summary>A docx may inflate to at most this many bytes (a 20 MB upload of ordinary Word XML stays well below).</summary>
+    private const long MaxUncompressedDocxBytes = 200L * 1024 * 1024;
+
+    private const int MaxPdfPages = 1000;
+
     private static string Pdf(byte[] content)
     {
         var text = new StringBuilder();
         using var pdf = PdfDocument.Open(content);
+        if (pdf.NumberOfPages > MaxPdfPages)
+        {
+            throw new UnreadableDocumentException($"The pdf file has {pdf.NumberOfPages} pages; at most {MaxPdfPages} are read.");
+        }
         foreach (var page in pdf.GetPages())
         {
+            if (text.Length > MaxTextCharacters)
+            {
+                break;
+            }
             // Words grouped back into lines by their baseline: page.Text would run every line together.
             foreach (var line in page.GetWords().GroupBy(w => Math.Round(w.BoundingBox.Bottom, 0)).OrderByDescending(g => g.Key))
             {
@@ -55,8 +71,9 @@ internal sealed class RequirementsTextReader
 
     private static string Docx(byte[] content)
     {
+        RefuseZipBomb(content);
         using var stream = new MemoryStream(content, writable: false);
-        using var doc = WordprocessingDocument.Open(stream, isEditable: false);
+        using var doc = WordprocessingDocument.Open(stream, isEditable: false, new OpenSettings { MaxCharactersInPart = MaxTextCharacters * 4L });
         var body = doc.MainDocumentPart?.Document?.Body
             ?? throw new UnreadableDocumentException("The docx file has no document body.");
         var text = new StringBuilder();
@@ -83,7 +100,28 @@ internal sealed class RequirementsTextReader
                 text.Append("- ");
             }
             text.AppendLine(line);
+            if (text.Length > MaxTextCharacters)
+            {
+                break;
+            }
         }
         return text.ToString();
+    }
+
+    // The sizes a zip declares are checked before anything is inflated; OpenSettings.MaxCharactersInPart then bounds what a
+    // part can really inflate to, whatever it declared.
+    private static void RefuseZipBomb(byte[] content)
+    {
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(content, writable: false), System.IO.Compression.ZipArchiveMode.Read);
+        long total = 0;
+        foreach (var entry in zip.Entries)
+        {
+            total += entry.Length;
+            if (total > MaxUncompressedDocxBytes)
+            {
+                throw new UnreadableDocumentException(
+                    $"The docx file inflates to more than {MaxUncompressedDocxBytes / (1024 * 1024)} MB; it is not read.");
+            }
+        }
     }
 }

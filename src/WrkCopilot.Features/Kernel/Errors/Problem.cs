@@ -1,3 +1,4 @@
+using FastEndpoints;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ErrorOr;
@@ -47,6 +48,9 @@ public static class Problem
         }
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = ContentType;
+        // A buffered response (the idempotency middleware) never "starts"; without this mark FastEndpoints would think
+        // nothing was sent and turn the problem into a 204.
+        ctx.MarkResponseStart();
         var body = Create(ctx, status, code, detail, errors, extensions);
         await JsonSerializer.SerializeAsync(ctx.Response.Body, body, JsonDefaults.Options, ctx.RequestAborted);
     }

@@ -38,7 +38,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
         }
         // The body is read ahead to hash it, so the endpoint's body limit is enforced here as well (Kestrel's own
         // limit does it for a real server; this also covers hosts without one). Buffered beyond 30 KB to a temp file.
-        var limit = endpoint.Metadata.GetMetadata<RequestBodyLimit>()?.Bytes ?? options.Value.MaxRequestBodyBytes;
+        var limit = endpoint.Metadata.GetMetadata<RequestBodyLimit>()?.For(ctx.Request) ?? options.Value.MaxRequestBodyBytes;
         ctx.Request.Body = new BodyLimitStream(ctx.Request.Body, limit);
         ctx.Request.EnableBuffering();
         var requestHash = await RequestHash.ComputeAsync(ctx.Request, ctx.RequestAborted);
@@ -87,7 +87,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
         try
         {
             await next(ctx);
-            keep = ctx.Response.StatusCode < 500 && buffer.Length <= MaxBodyBytes;
+            // A conflict or a rate limit depends on the moment, not on the request: the key is freed so that a retry runs again.
+            keep = ctx.Response.StatusCode < 500 && ctx.Response.StatusCode is not (409 or 429) && buffer.Length <= MaxBodyBytes;
         }
         finally
         {

@@ -23,7 +23,8 @@ internal static class RequestHash
             {
                 return await MultipartAsync(request.Body, type.MediaType.Value!, boundary, ct);
             }
-            catch (InvalidDataException)
+            catch (Exception ex) when (ex is InvalidDataException ||
+                                       (ex is IOException and not BadHttpRequestException && !ct.IsCancellationRequested))
             {
                 request.Body.Position = 0; // not well-formed: the endpoint will say so; its bytes identify it
             }
