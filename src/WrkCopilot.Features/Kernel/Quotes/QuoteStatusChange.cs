@@ -50,6 +50,8 @@ internal sealed class ChangeQuoteStatusValidator : Validator<ChangeQuoteStatusRe
     {
         RuleFor(x => x.Status).Must(s => Requestable.Contains(s)).WithMessage("Must be sent, signed or rejected.");
         RuleFor(x => x.Reason).MaximumLength(2000);
+        RuleFor(x => x.Reason).Must(r => !string.IsNullOrWhiteSpace(r)).When(x => x.Status == QuoteStatuses.Rejected)
+            .WithMessage("Required: why the quote is rejected.");
     }
 }
 
