@@ -56,14 +56,22 @@ internal sealed class SignAmendment(AppDbContext db, AuditTrail audit, OutboxWri
         quote.RowVersion++;
         quote.UpdatedAt = now;
 
+        var appliesFrom = PriceTimeline.NextMonthStart(now);
         var client = await db.Clients.FirstOrDefaultAsync(ct);
         decimal? before = client?.CommittedMonthlySpend;
         if (client is not null)
         {
             client.CommittedMonthlySpend = Money.Amount((quote.CommittedVolume ?? 0) * quote.EffectiveUnitPrice);
             client.UpdatedAt = now;
+            // Billing reads this row back: the month of the signature still owes the commitment it replaced.
+            audit.Record(CommittedSpend.ChangedAction, "client", client.Id, new Dictionary<string, object?>
+            {
+                [CommittedSpend.BeforeField] = Money.Format(before!.Value),
+                [CommittedSpend.AfterField] = Money.Format(client.CommittedMonthlySpend),
+                ["quote_id"] = quote.Id,
+                ["applies_from"] = appliesFrom,
+            });
         }
-        var appliesFrom = PriceTimeline.NextMonthStart(now);
         audit.Record("quote_signed", "quote", quote.Id, new
         {
             kind = quote.Kind, superseded_quote_id = amended.Id, committed_volume = quote.CommittedVolume,

@@ -6,6 +6,14 @@ using WrkCopilot.Features.Kernel.Quotes;
 
 namespace WrkCopilot.Features.Kernel.Billing;
 
+/// <summary>The audit row a volume upgrade writes when it changes the client's committed monthly spend (billing reads it back).</summary>
+public static class CommittedSpend
+{
+    public const string ChangedAction = "committed_monthly_spend_changed";
+    public const string BeforeField = "committed_monthly_spend_before";
+    public const string AfterField = "committed_monthly_spend";
+}
+
 /// <summary>
 /// Computes a tenant's statement for one month (Flows 18 and 20) inside the unit of work's tenant: runs with a final status
 /// counted by <c>completed_at</c> at the unit price in force at that moment (<see cref="PriceTimeline"/>), setup fees of quotes
@@ -45,7 +53,7 @@ public sealed class BillingCalculator(AppDbContext db) : IHandler
 
         lines.AddRange(await AdjustmentLinesAsync(month, prices, labels, ct));
 
-        var committed = await db.Clients.AsNoTracking().Select(c => (decimal?)c.CommittedMonthlySpend).FirstOrDefaultAsync(ct) ?? 0m;
+        var committed = await CommittedMinimumAsync(month, ct);
         if (committed > 0)
         {
             var shortfall = Math.Max(0m, committed - usage.Sum(l => l.AmountValue));
@@ -53,6 +61,30 @@ public sealed class BillingCalculator(AppDbContext db) : IHandler
                 Money.Format(committed), Money.Format(shortfall)));
         }
         return new BillingStatement(month, currency, lines);
+    }
+
+    /// <summary>
+    /// The committed minimum in force during <paramref name="month"/>: the client's <c>committed_monthly_spend</c>, unless a volume
+    /// upgrade signed in the month or later changed it (it applies from the month after its signature): then the value it replaced,
+    /// as the append-only audit row of the change recorded it. 0 without a client row.
+    /// </summary>
+    private async Task<decimal> CommittedMinimumAsync(BillingMonth month, CancellationToken ct)
+    {
+        var current = await db.Clients.AsNoTracking().Select(c => (decimal?)c.CommittedMonthlySpend).FirstOrDefaultAsync(ct);
+        if (current is null)
+        {
+            return 0m;
+        }
+        var laterChange = await db.AuditLogs.AsNoTracking()
+            .Where(a => a.ActionType == CommittedSpend.ChangedAction && a.CreatedAt >= month.Start)
+            .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id)
+            .Select(a => a.MetadataJson)
+            .FirstOrDefaultAsync(ct);
+        return laterChange is not null && laterChange.RootElement.TryGetProperty(CommittedSpend.BeforeField, out var before) &&
+               before.ValueKind == System.Text.Json.JsonValueKind.String &&
+               decimal.TryParse(before.GetString(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : current.Value;
     }
 
     private async Task<Dictionary<Guid, PriceTimeline>> PricesAsync(CancellationToken ct)
