@@ -13,6 +13,7 @@ internal sealed class VolumeUpgradeEndpoint(VolumeUpgradeHandler handler) : ApiE
     {
         Post("/v1/quotes/{id}/volume-upgrade");
         Access(AppRoles.ClientAdmin);
+        Idempotent();
         Summary(s =>
         {
             s.Summary = "Flow 17 — commit to a monthly volume: an amendment quote, already sent, at that volume tier's price.";

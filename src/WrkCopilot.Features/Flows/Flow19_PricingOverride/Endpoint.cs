@@ -12,6 +12,7 @@ internal sealed class CreatePricingOverrideEndpoint(PricingOverrideHandler handl
     {
         Post("/v1/automation-versions/{id}/pricing-overrides");
         Access(AppRoles.OperatorAdmin);
+        Idempotent();
         Summary(s =>
         {
             s.Summary = "Flow 19 — override a version's price (operator admin): a draft quote changes; a live or paused version's unit price " +

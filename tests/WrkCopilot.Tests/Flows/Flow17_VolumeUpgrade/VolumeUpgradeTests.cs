@@ -81,6 +81,23 @@ public sealed class VolumeUpgradeTests(BillingApp app) : IClassFixture<BillingAp
     }
 
     [Fact]
+    public async Task A_retried_upgrade_with_the_same_idempotency_key_creates_one_amendment()
+    {
+        var (admin, _, signed) = await SignedLiveAsync();
+        var key = Guid.NewGuid().ToString("N");
+        var ids = new List<Guid>();
+        for (var i = 0; i < 2; i++)
+        {
+            var client = app.Client(admin.AccessToken);
+            client.DefaultRequestHeaders.Add("Idempotency-Key", key);
+            var res = await client.PostJsonAsync($"/v1/quotes/{signed}/volume-upgrade", new { committed_volume = 10_000 });
+            ids.Add((await res.ExpectAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetGuid());
+        }
+        Assert.Equal(ids[0], ids[1]);
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM quotes WHERE supersedes_quote_id = @q", ("q", signed)));
+    }
+
+    [Fact]
     public async Task An_expired_amendment_cannot_be_signed()
     {
         var (admin, version, signed) = await SignedLiveAsync();
