@@ -57,7 +57,6 @@ internal sealed class SignQuoteChange(AppDbContext db, LifecycleTransitionHandle
 internal sealed class QuoteSignedEffect(AppDbContext db, QuoteDrafting drafting, AuditTrail audit, IHttpContextAccessor http,
     TimeProvider clock) : ITransitionEffect
 {
-    private const int MaxUserAgent = 512;
 
     public string Id => "quote_signed";
 
@@ -78,12 +77,8 @@ internal sealed class QuoteSignedEffect(AppDbContext db, QuoteDrafting drafting,
         }
         var request = http.HttpContext?.Request;
         quote.Status = QuoteStatuses.Signed;
-        quote.SignedAt = now;
-        quote.SignedById = context.Actor.UserId;
-        quote.SignedIp = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
-        quote.SignedUserAgent = request?.Headers.UserAgent.ToString() is { Length: > 0 } agent ? TextLimits.Shorten(agent, MaxUserAgent, "") : null;
-        quote.TermsSha256 = QuoteSignature.TermsSha256(quote);
-        quote.BlueprintSha256 = QuoteSignature.BlueprintSha256(version.BlueprintJson.RootElement);
+        QuoteSignature.Record(quote, version.BlueprintJson.RootElement, context.Actor.UserId,
+            http.HttpContext?.Connection.RemoteIpAddress?.ToString(), request?.Headers.UserAgent.ToString(), now);
         quote.UpdatedAt = now;
         await drafting.SetPricingStatusAsync(version.Id, PricingStatuses.Signed, ct);
         audit.Record("quote_signed", "quote", quote.Id, new

@@ -15,6 +15,7 @@ public static class OutboxServices
         services.AddTransient<OutboxDispatcher>();
         services.AddTransient<OutboxJobRunner>();
         services.AddTransient<OutboxCleanup>();
+        services.AddTransient<Billing.BillingFinalisationJob>();
         foreach (var type in typeof(OutboxServices).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IJobHandler).IsAssignableFrom(t)))
         {
@@ -37,6 +38,9 @@ public static class OutboxServices
             // deletes are idempotent and indexed, so repeating them costs nothing.
             s.Schedule<OutboxCleanup>().Hourly().PreventOverlapping(nameof(OutboxCleanup));
             s.Schedule<Events.StreamEventCleanup>().Hourly().PreventOverlapping(nameof(Events.StreamEventCleanup));
+            // Flow 20: the 1st of the month, 02:00 UTC (Coravel's schedule is UTC), for the month before.
+            s.Schedule<Billing.BillingFinalisationJob>().Cron(Billing.BillingFinalisationJob.Cron)
+                .PreventOverlapping(nameof(Billing.BillingFinalisationJob));
         });
         return app;
     }

@@ -17,6 +17,22 @@ public static class QuoteSignature
 {
     private static readonly JsonWriterOptions Canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
+    public const int MaxUserAgent = 512;
+
+    /// <summary>
+    /// Records the signature on <paramref name="quote"/> (Flows 15 and 17): who, when, from where, and the hashes of its terms and
+    /// of <paramref name="blueprint"/>, the document it prices. Call after every term (including <c>expires_at</c>) is final.
+    /// </summary>
+    public static void Record(Quote quote, JsonElement blueprint, Guid? signerId, string? ip, string? userAgent, DateTimeOffset now)
+    {
+        quote.SignedAt = now;
+        quote.SignedById = signerId;
+        quote.SignedIp = ip;
+        quote.SignedUserAgent = string.IsNullOrEmpty(userAgent) ? null : TextLimits.Shorten(userAgent, MaxUserAgent);
+        quote.TermsSha256 = TermsSha256(quote);
+        quote.BlueprintSha256 = BlueprintSha256(blueprint);
+    }
+
     /// <summary>
     /// The canonical text of a quote's terms: money as its wire strings, <c>expires_at</c> as ISO-8601 UTC to the microsecond
     /// (what PostgreSQL keeps), absent values as null.
@@ -34,6 +50,7 @@ public static class QuoteSignature
             ["kind"] = quote.Kind,
             ["quote_id"] = quote.Id.ToString("D"),
             ["setup_fee"] = Money.Format(quote.SetupFee),
+            ["supersedes_quote_id"] = quote.SupersedesQuoteId?.ToString("D"),
             ["unit_price"] = Money.FormatUnitPrice(quote.UnitPrice),
         };
         return JsonSerializer.Serialize(terms, new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
