@@ -42,6 +42,8 @@ public static class WrkCopilotServices
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         services.Configure<HttpOptions>(config.GetSection(HttpOptions.Section));
         services.Configure<Pricing.PricingOptions>(config.GetSection(Pricing.PricingOptions.Section));
+        services.Configure<Integrations.WrkPlatform.WrkPlatformOptions>(config.GetSection(Integrations.WrkPlatform.WrkPlatformOptions.Section));
+        services.AddSingleton<Integrations.WrkPlatform.WebhookSecretKeys>();
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));
         services.Configure<Integrations.Mail.MailOptions>(config.GetSection(Integrations.Mail.MailOptions.Section));
         services.AddSingleton<Integrations.Mail.IMailSender, Integrations.Mail.SmtpMailSender>();
