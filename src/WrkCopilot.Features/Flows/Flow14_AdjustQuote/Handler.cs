@@ -60,6 +60,10 @@ internal sealed class AdjustQuoteHandler(AppDbContext db, ResourceScope scope, Q
             quote.Notes = req.Notes.Length == 0 ? null : req.Notes;
         }
         await drafting.RepriceAsync(quote, ct);
+        // Ops price what the blueprint is now: the draft follows it, so it can be sent again after a client's late edit.
+        var blueprint = await db.AutomationVersions.AsNoTracking().Where(v => v.Id == quote.AutomationVersionId)
+            .Select(v => v.BlueprintJson).FirstAsync(ct);
+        quote.BlueprintSha256 = QuoteSignature.BlueprintSha256(blueprint.RootElement);
         quote.UpdatedAt = clock.GetUtcNow();
         audit.Record("quote_adjusted", "quote", quote.Id, new
         {

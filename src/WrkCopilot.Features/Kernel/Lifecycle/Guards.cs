@@ -24,16 +24,33 @@ internal sealed class BlueprintHasStepGuard : ITransitionGuard
             s.TryGetProperty("steps", out var steps) && steps.ValueKind == JsonValueKind.Array && steps.GetArrayLength() > 0);
 }
 
-/// <summary>T2: a draft quote that has been priced (a unit price and an estimated volume; a setup fee may be zero).</summary>
+/// <summary>
+/// T2: a draft quote that has been priced (a unit price and an estimated volume; a setup fee may be zero), for the blueprint as
+/// it is now: the client may still edit it in needs_pricing, and a quote must never be sent for a blueprint nobody priced.
+/// </summary>
 internal sealed class DraftQuotePricedGuard(AppDbContext db) : ITransitionGuard
 {
     public string Id => TransitionTable.GuardIds.DraftQuotePriced;
 
-    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct) =>
-        await db.Quotes.AnyAsync(q => q.AutomationVersionId == context.Version.Id && q.Status == "draft" &&
-                                      q.SetupFee >= 0 && q.UnitPrice > 0 && q.EstimatedVolume > 0, ct)
+    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct)
+    {
+        var draft = await db.Quotes.AsNoTracking()
+            .Where(q => q.AutomationVersionId == context.Version.Id && q.Status == "draft" &&
+                        q.SetupFee >= 0 && q.UnitPrice > 0 && q.EstimatedVolume > 0)
+            .Select(q => new { q.BlueprintSha256 }).FirstOrDefaultAsync(ct);
+        if (draft is null)
+        {
+            return "The version has no draft quote with a setup fee, a unit price and an estimated volume.";
+        }
+        var blueprint = context.Version.BlueprintJson.RootElement;
+        if (!BlueprintHasStepGuard.HasStep(blueprint))
+        {
+            return "The blueprint has no step any more; there is nothing to price.";
+        }
+        return draft.BlueprintSha256 == Quotes.QuoteSignature.BlueprintSha256(blueprint)
             ? null
-            : "The version has no draft quote with a setup fee, a unit price and an estimated volume.";
+            : "The blueprint changed since this quote was priced; adjust the quote (PATCH /v1/quotes/{id}) to price the blueprint as it is now, then send it.";
+    }
 }
 
 /// <summary>T3, T4: the client answers a quote that was sent.</summary>

@@ -51,6 +51,8 @@ public sealed class QuoteDrafting(AppDbContext db, QuotePricer pricer, TimeProvi
             UnitPrice = price.UnitPrice,
             EstimatedVolume = pricer.DefaultEstimatedVolume,
             Notes = Describe(price),
+            // The blueprint this draft prices: T2 refuses to send it once the blueprint has changed (until ops re-price it).
+            BlueprintSha256 = QuoteSignature.BlueprintSha256(version.BlueprintJson.RootElement),
             RowVersion = 1,
             CreatedAt = now,
             UpdatedAt = now,

@@ -27,11 +27,18 @@ internal static class LifecycleRows
         return ids;
     }
 
-    public static Task QuoteAsync(this WrkApp app, Guid tenantId, Guid versionId, string status) => app.ExecuteAsync("""
-        INSERT INTO quotes (id, tenant_id, automation_version_id, kind, status, currency, setup_fee, unit_price, estimated_volume,
-            effective_unit_price, row_version, created_at, updated_at)
-        VALUES (@id, @t, @v, 'initial', @s, 'USD', 1500.00, 0.2500, 10000, 0.2500, 1, now(), now())
-        """, ("id", Guid.CreateVersion7()), ("t", tenantId), ("v", versionId), ("s", status));
+    /// <summary>A quote of the version, pricing its blueprint as it is now (as Flow 11's draft would).</summary>
+    public static async Task QuoteAsync(this WrkApp app, Guid tenantId, Guid versionId, string status)
+    {
+        var blueprint = await app.ScalarAsync<string>("SELECT blueprint_json::text FROM automation_versions WHERE id = @v", ("v", versionId));
+        using var doc = System.Text.Json.JsonDocument.Parse(blueprint!);
+        await app.ExecuteAsync("""
+            INSERT INTO quotes (id, tenant_id, automation_version_id, kind, status, currency, setup_fee, unit_price, estimated_volume,
+                effective_unit_price, blueprint_sha256, row_version, created_at, updated_at)
+            VALUES (@id, @t, @v, 'initial', @s, 'USD', 1500.00, 0.2500, 10000, 0.2500, @h, 1, now(), now())
+            """, ("id", Guid.CreateVersion7()), ("t", tenantId), ("v", versionId), ("s", status),
+            ("h", WrkCopilot.Features.Kernel.Quotes.QuoteSignature.BlueprintSha256(doc.RootElement)));
+    }
 
     public static async Task<Guid> TaskAsync(this WrkApp app, Guid tenantId, string contextType, Guid contextId, string status,
         string kind = "general_todo")

@@ -29,6 +29,30 @@ public sealed class SendQuoteTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task A_blueprint_changed_after_pricing_is_not_sent_until_ops_price_it_again()
+    {
+        var admin = await app.SignUpAsync();
+        var ops = await app.StaffAsync("ops_admin");
+        var priced = await app.SubmittedVersionAsync(admin);
+        // The client swaps in a much bigger blueprint while the version waits for pricing (allowed in needs_pricing).
+        await app.SaveBlueprintAsync(admin.AccessToken, priced.VersionId, BlueprintDocs.Chain(300));
+
+        var refused = await (await app.Client(ops.AccessToken).PatchJsonAsync(QuoteStatusUrl(priced.QuoteId), new { status = "sent" }))
+            .ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Equal("transition_guard_failed", refused.GetProperty("code").GetString());
+        Assert.Contains("blueprint changed", refused.GetProperty("detail").GetString());
+        Assert.Equal("draft", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+
+        // Ops re-price the blueprint as it is now; the quote can then be sent, and its signature will hash that blueprint.
+        await (await app.Client(ops.AccessToken).PatchJsonAsync(QuoteUrl(priced.QuoteId), new { setup_fee = "15500.00", unit_price = "1.0000" }))
+            .ExpectAsync(HttpStatusCode.OK);
+        await (await app.Client(ops.AccessToken).PatchJsonAsync(QuoteStatusUrl(priced.QuoteId), new { status = "sent" })).ExpectAsync(HttpStatusCode.OK);
+        await (await app.Client(admin.AccessToken).PatchJsonAsync(QuoteStatusUrl(priced.QuoteId), new { status = "signed" })).ExpectAsync(HttpStatusCode.OK);
+        Assert.True(await app.ScalarAsync<bool>(
+            "SELECT q.blueprint_sha256 IS NOT NULL AND q.setup_fee = 15500.00 FROM quotes q WHERE q.id = @id", ("id", priced.QuoteId)));
+    }
+
+    [Fact]
     public async Task A_client_may_not_send_its_own_quote()
     {
         var admin = await app.SignUpAsync();
