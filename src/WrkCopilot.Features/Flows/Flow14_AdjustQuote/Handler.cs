@@ -43,11 +43,11 @@ internal sealed class AdjustQuoteHandler(AppDbContext db, ResourceScope scope, Q
         }
         var before = new { setup_fee = Money.Format(quote.SetupFee), unit_price = Money.FormatUnitPrice(quote.UnitPrice), estimated_volume = quote.EstimatedVolume };
         // The validator already proved these parse.
-        if (req.SetupFee is not null && Money.TryParse(req.SetupFee, 2, out var setup))
+        if (req.SetupFee is not null && Money.TryParseAmount(req.SetupFee, out var setup))
         {
             quote.SetupFee = setup;
         }
-        if (req.UnitPrice is not null && Money.TryParse(req.UnitPrice, 4, out var unit))
+        if (req.UnitPrice is not null && Money.TryParseUnitPrice(req.UnitPrice, out var unit))
         {
             quote.UnitPrice = unit;
         }

@@ -46,6 +46,15 @@ internal sealed class VolumeUpgradeHandler(AppDbContext db, QuotePricer pricer, 
         {
             return AppErrors.Conflict("not_an_upgrade", $"The signed quote already commits to {current} runs a month; an upgrade must commit to more.");
         }
+        // The tier price never raises what the client pays today (an override or an earlier discount stays), and the
+        // commitment must grow: an "upgrade" is never a way to lower the committed minimum.
+        var price = Math.Min(pricer.EffectiveUnitPrice(signed.UnitPrice, committed), signed.EffectiveUnitPrice);
+        var before = VolumeCommitment.Of(signed);
+        if (Money.Amount(committed * price) <= before)
+        {
+            return AppErrors.Conflict("not_an_upgrade",
+                $"{committed} runs a month at {Money.FormatUnitPrice(price)} commit {Money.Format(committed * price)}, not more than the {Money.Format(before)} committed today.");
+        }
         var now = clock.GetUtcNow();
         var amendment = new Quote
         {
@@ -59,7 +68,7 @@ internal sealed class VolumeUpgradeHandler(AppDbContext db, QuotePricer pricer, 
             UnitPrice = signed.UnitPrice,
             EstimatedVolume = committed,
             CommittedVolume = committed,
-            EffectiveUnitPrice = pricer.EffectiveUnitPrice(signed.UnitPrice, committed),
+            EffectiveUnitPrice = price,
             SupersedesQuoteId = signed.Id,
             SentAt = now,
             ExpiresAt = now + pricer.QuoteValidity,

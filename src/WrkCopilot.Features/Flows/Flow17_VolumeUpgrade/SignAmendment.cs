@@ -61,7 +61,13 @@ internal sealed class SignAmendment(AppDbContext db, AuditTrail audit, OutboxWri
         decimal? before = client?.CommittedMonthlySpend;
         if (client is not null)
         {
-            client.CommittedMonthlySpend = Money.Amount((quote.CommittedVolume ?? 0) * quote.EffectiveUnitPrice);
+            // The client's minimum covers all its versions: at least the signed commitments of every version (this one's new one
+            // included), and never lower than it was (a minimum agreed with ops stays until ops change it).
+            var others = await db.Quotes.AsNoTracking()
+                .Where(q => q.Status == QuoteStatuses.Signed && q.CommittedVolume != null && q.AutomationVersionId != quote.AutomationVersionId)
+                .Select(q => new { q.CommittedVolume, q.EffectiveUnitPrice }).ToListAsync(ct);
+            var committed = VolumeCommitment.Of(quote) + others.Sum(o => Money.Amount(o.CommittedVolume!.Value * o.EffectiveUnitPrice));
+            client.CommittedMonthlySpend = Math.Max(client.CommittedMonthlySpend, Money.Amount(committed));
             client.UpdatedAt = now;
             // Billing reads this row back: the month of the signature still owes the commitment it replaced.
             audit.Record(CommittedSpend.ChangedAction, "client", client.Id, new Dictionary<string, object?>

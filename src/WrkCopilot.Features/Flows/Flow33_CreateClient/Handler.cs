@@ -9,6 +9,8 @@ using WrkCopilot.Features.Kernel.Hosting;
 using WrkCopilot.Features.Kernel.Http;
 using WrkCopilot.Features.Kernel.Tenancy;
 
+using WrkCopilot.Features.Kernel.Pricing;
+
 namespace WrkCopilot.Features.Flows.Flow33_CreateClient;
 
 /// <summary>
@@ -53,14 +55,14 @@ internal sealed class ClientsHandler(AppDbContext db, CurrentSession current, Te
             Name = req.Name.Trim(),
             Industry = string.IsNullOrWhiteSpace(req.Industry) ? null : req.Industry.Trim(),
             OwnerId = ownerId,
-            CommittedMonthlySpend = ClientMoney.Parse(req.CommittedMonthlySpend),
+            CommittedMonthlySpend = Money.TryParseAmount(req.CommittedMonthlySpend, out var spend) ? spend : 0m,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Clients.Add(client);
         audit.Record("client_created", "client", client.Id, new
         {
-            client.Name, client.Industry, owner_id = ownerId, committed_monthly_spend = ClientMoney.Format(client.CommittedMonthlySpend),
+            client.Name, client.Industry, owner_id = ownerId, committed_monthly_spend = Money.Format(client.CommittedMonthlySpend),
         });
         await db.SaveChangesAsync(ct);
         var figures = await FiguresAsync([client.TenantId], ct);
@@ -146,7 +148,7 @@ internal sealed class ClientsHandler(AppDbContext db, CurrentSession current, Te
     }
 
     private static ClientView View(Client c, Figures figures) => new(
-        c.Id, c.TenantId, c.Name, c.Industry, c.HealthStatus, c.HealthReason, c.OwnerId, ClientMoney.Format(c.CommittedMonthlySpend),
-        ClientMoney.Format(figures.Spend.GetValueOrDefault(c.TenantId)), figures.OpenAlerts.GetValueOrDefault(c.TenantId),
+        c.Id, c.TenantId, c.Name, c.Industry, c.HealthStatus, c.HealthReason, c.OwnerId, Money.Format(c.CommittedMonthlySpend),
+        Money.Format(figures.Spend.GetValueOrDefault(c.TenantId)), figures.OpenAlerts.GetValueOrDefault(c.TenantId),
         c.CreatedAt, c.UpdatedAt);
 }

@@ -37,7 +37,8 @@ public readonly partial record struct BillingMonth(int Year, int Month)
         }
         var year = int.Parse(text[..4], CultureInfo.InvariantCulture);
         var m = int.Parse(text[5..], CultureInfo.InvariantCulture);
-        if (year < 2000 || m is < 1 or > 12)
+        // Beyond 2999 is no billing month, and 9999-12 would overflow the period's end.
+        if (year is < 2000 or > 2999 || m is < 1 or > 12)
         {
             return false;
         }

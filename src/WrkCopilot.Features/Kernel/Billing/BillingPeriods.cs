@@ -40,7 +40,7 @@ public sealed class BillingPeriods(AppDbContext db, BillingCalculator calculator
     /// <summary>Creates or refreshes the tenant's draft for <paramref name="month"/>; a finalised period is returned as it is.</summary>
     public async Task<BillingPeriod> UpsertDraftAsync(Guid tenantId, BillingMonth month, CancellationToken ct)
     {
-        await LockAsync(tenantId, month, ct);
+        await LockAsync(tenantId, ct);
         var now = clock.GetUtcNow();
         var row = await db.BillingPeriods.FirstOrDefaultAsync(p => p.PeriodStart == month.FirstDay, ct);
         if (row?.Status == BillingPeriodStatuses.Finalized)
@@ -72,7 +72,7 @@ public sealed class BillingPeriods(AppDbContext db, BillingCalculator calculator
     /// </summary>
     public async Task<ErrorOr<BillingPeriod>> FinalizeAsync(Guid tenantId, BillingMonth month, CancellationToken ct)
     {
-        await LockAsync(tenantId, month, ct);
+        await LockAsync(tenantId, ct);
         var existing = await db.BillingPeriods.AsNoTracking().FirstOrDefaultAsync(p => p.PeriodStart == month.FirstDay, ct);
         if (existing?.Status == BillingPeriodStatuses.Finalized)
         {
@@ -105,9 +105,11 @@ public sealed class BillingPeriods(AppDbContext db, BillingCalculator calculator
     /// Serialises writers of one tenant's month (the schedule on several instances, an admin at the same time) until the
     /// transaction ends, so a period is computed and finalised once. Re-entrant within the transaction.
     /// </summary>
-    private async Task LockAsync(Guid tenantId, BillingMonth month, CancellationToken ct)
+    // Per tenant, not per month: a period's adjustment lines read the other months' finalised lines, so two months of one
+    // tenant computed at once could both bill the same late run.
+    private async Task LockAsync(Guid tenantId, CancellationToken ct)
     {
-        var key = $"billing:{tenantId:N}:{month}";
+        var key = $"billing:{tenantId:N}";
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", ct);
     }
 

@@ -27,11 +27,12 @@ public sealed class PriceTimeline
 
     public static PriceTimeline For(IEnumerable<SignedQuotePrice> quotes, IEnumerable<OverridePrice> overrides)
     {
-        // Rank breaks ties at one instant: quotes first, overrides after (the later entry wins).
+        // Ties at one instant: quotes first, overrides after, then by when each was decided (and its id), so the later
+        // entry wins whatever order the rows were read in (two upgrades signed in one month both start on the next 1st).
         var changes = quotes
-            .Select(q => (At: q.Kind == QuoteKinds.Amendment ? NextMonthStart(q.SignedAt) : q.SignedAt, Rank: 0, Price: q.EffectiveUnitPrice))
-            .Concat(overrides.Select(o => (At: o.EffectiveFrom, Rank: 1, Price: o.UnitPrice)))
-            .OrderBy(c => c.At).ThenBy(c => c.Rank)
+            .Select(q => (At: q.Kind == QuoteKinds.Amendment ? NextMonthStart(q.SignedAt) : q.SignedAt, Rank: 0, Decided: q.SignedAt, Key: q.QuoteId, Price: q.EffectiveUnitPrice))
+            .Concat(overrides.Select(o => (At: o.EffectiveFrom, Rank: 1, Decided: o.EffectiveFrom, Key: o.OverrideId, Price: o.UnitPrice)))
+            .OrderBy(c => c.At).ThenBy(c => c.Rank).ThenBy(c => c.Decided).ThenBy(c => c.Key)
             .Select(c => (c.At, c.Price))
             .ToList();
         return new PriceTimeline(changes);

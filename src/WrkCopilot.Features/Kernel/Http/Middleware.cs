@@ -84,6 +84,12 @@ internal sealed class UnhandledErrorMiddleware(RequestDelegate next, ILogger<Unh
             // Text PostgreSQL cannot store (a NUL from a path the JSON boundary does not cover) or too large to index.
             await Problem.WriteAsync(ctx, 400, "invalid_text", "A text value contains characters or a size the database cannot store.");
         }
+        catch (Exception ex) when (Tenancy.UnitOfWork.PostgresError(ex)?.SqlState is "22003")
+        {
+            // A computed number beyond its column (e.g. volume × price): the inputs are refused, nothing was stored.
+            logger.LogWarning(ex, "Numeric overflow on {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
+            await Problem.WriteAsync(ctx, 400, "value_out_of_range", "A number in the request, or computed from it, is too large to store.");
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Unhandled exception on {Method} {Path}", ctx.Request.Method, ctx.Request.Path);

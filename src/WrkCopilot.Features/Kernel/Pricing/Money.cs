@@ -20,6 +20,15 @@ public static class Money
 
     public static string FormatUnitPrice(decimal unitPrice) => UnitPrice(unitPrice).ToString("0.0000", CultureInfo.InvariantCulture);
 
+    /// <summary>An amount from a request: at most 2 decimals and 9 digits before the point (below 1,000,000,000).</summary>
+    public static bool TryParseAmount(string? text, out decimal value) => TryParse(text, 2, out value, maxIntegerDigits: 9);
+
+    /// <summary>
+    /// A unit price from a request: at most 4 decimals and 4 digits before the point (below 10,000 per run), so that volume ×
+    /// price always fits an amount column.
+    /// </summary>
+    public static bool TryParseUnitPrice(string? text, out decimal value) => TryParse(text, 4, out value, maxIntegerDigits: 4);
+
     /// <summary>
     /// Parses a money string from a request: digits with at most <paramref name="decimals"/> decimals, no exponent, no
     /// thousands separator, not negative, at most <paramref name="maxIntegerDigits"/> digits before the point.

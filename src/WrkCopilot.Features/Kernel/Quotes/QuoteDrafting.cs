@@ -70,16 +70,17 @@ public sealed class QuoteDrafting(AppDbContext db, QuotePricer pricer, TimeProvi
     /// </summary>
     public async Task RepriceAsync(Quote quote, CancellationToken ct)
     {
-        var overrides = await db.PricingOverrides.AsNoTracking()
+        // Each field keeps its own newest override: a later setup-fee-only override does not undo an earlier unit price one.
+        var overrides = db.PricingOverrides.AsNoTracking()
             .Where(o => o.AutomationVersionId == quote.AutomationVersionId && (o.QuoteId == quote.Id || o.QuoteId == null))
-            .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
-            .Select(o => new { o.SetupFeeOverride, o.UnitPriceOverride })
-            .FirstOrDefaultAsync(ct);
-        if (overrides?.SetupFeeOverride is { } setup)
+            .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id);
+        var setupOverride = await overrides.Where(o => o.SetupFeeOverride != null).Select(o => o.SetupFeeOverride).FirstOrDefaultAsync(ct);
+        var unitOverride = await overrides.Where(o => o.UnitPriceOverride != null).Select(o => o.UnitPriceOverride).FirstOrDefaultAsync(ct);
+        if (setupOverride is { } setup)
         {
             quote.SetupFee = Money.Amount(setup);
         }
-        quote.EffectiveUnitPrice = overrides?.UnitPriceOverride is { } unit
+        quote.EffectiveUnitPrice = unitOverride is { } unit
             ? Money.UnitPrice(unit)
             : pricer.EffectiveUnitPrice(quote.UnitPrice, quote.EstimatedVolume);
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Kernel.Pricing;
@@ -11,13 +10,14 @@ namespace WrkCopilot.Features.Kernel.Quotes;
 /// <summary>
 /// The hashes a signature records (ADR 12), so a later dispute is settled from the quote row alone: the terms the client saw
 /// and the blueprint those terms price. Both are SHA-256 (lowercase hex) of a canonical JSON text: object keys sorted
-/// ordinally, no insignificant whitespace, strings escaped minimally (System.Text.Json's relaxed encoder), numbers as stored.
+/// by UTF-16 code units, no insignificant whitespace, strings escaping only quote, backslash and control characters, numbers as stored.
 /// </summary>
 public static class QuoteSignature
 {
-    private static readonly JsonWriterOptions Canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
-
     public const int MaxUserAgent = 512;
+
+    /// <summary>The version of <see cref="TermsText"/>'s layout (1: the fields below, including supersedes_quote_id).</summary>
+    public const int TermsFormat = 1;
 
     /// <summary>
     /// Records the signature on <paramref name="quote"/> (Flows 15 and 17): who, when, from where, and the hashes of its terms and
@@ -41,6 +41,8 @@ public static class QuoteSignature
     {
         var terms = new SortedDictionary<string, object?>(StringComparer.Ordinal)
         {
+            // Bumped whenever the set of terms changes, so a recorded hash says which text to recompute it from.
+            ["terms_format"] = TermsFormat,
             ["automation_version_id"] = quote.AutomationVersionId.ToString("D"),
             ["committed_volume"] = quote.CommittedVolume,
             ["currency"] = quote.Currency,
@@ -53,63 +55,110 @@ public static class QuoteSignature
             ["supersedes_quote_id"] = quote.SupersedesQuoteId?.ToString("D"),
             ["unit_price"] = Money.FormatUnitPrice(quote.UnitPrice),
         };
-        return JsonSerializer.Serialize(terms, new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return CanonicalText(JsonSerializer.SerializeToElement(terms));
     }
 
     public static string TermsSha256(Quote quote) => Sha256(TermsText(quote));
 
-    /// <summary>The canonical text of a JSON document (a blueprint), whatever its key order or spacing.</summary>
+    /// <summary>
+    /// The canonical text of a JSON document (a blueprint), whatever its key order or spacing: keys sorted by UTF-16 code units,
+    /// no whitespace, numbers as stored, strings escaping only <c>"</c>, <c>\</c> and control characters (lowercase hex) and
+    /// everything else as raw UTF-8 (as RFC 8785 does), so the hash depends on no runtime's escaping tables.
+    /// </summary>
     public static string CanonicalText(JsonElement element)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, Canonical))
-        {
-            Write(writer, element);
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        var text = new StringBuilder();
+        Write(text, element);
+        return text.ToString();
     }
 
     public static string BlueprintSha256(JsonElement blueprint) => Sha256(CanonicalText(blueprint));
 
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private static void Write(Utf8JsonWriter writer, JsonElement element)
+    private static void Write(StringBuilder text, JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
+                text.Append('{');
+                var first = true;
                 foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
-                    writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value);
+                    text.Append(first ? "" : ",");
+                    first = false;
+                    WriteString(text, property.Name);
+                    text.Append(':');
+                    Write(text, property.Value);
                 }
-                writer.WriteEndObject();
+                text.Append('}');
                 break;
             case JsonValueKind.Array:
-                writer.WriteStartArray();
+                text.Append('[');
+                var firstItem = true;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Write(writer, item);
+                    text.Append(firstItem ? "" : ",");
+                    firstItem = false;
+                    Write(text, item);
                 }
-                writer.WriteEndArray();
+                text.Append(']');
                 break;
             case JsonValueKind.String:
-                writer.WriteStringValue(element.GetString());
+                WriteString(text, element.GetString()!);
                 break;
             case JsonValueKind.Number:
-                writer.WriteRawValue(element.GetRawText(), skipInputValidation: true);
+                text.Append(element.GetRawText());
                 break;
             case JsonValueKind.True:
-                writer.WriteBooleanValue(true);
+                text.Append("true");
                 break;
             case JsonValueKind.False:
-                writer.WriteBooleanValue(false);
+                text.Append("false");
                 break;
             default:
-                writer.WriteNullValue();
+                text.Append("null");
                 break;
         }
+    }
+
+    private static void WriteString(StringBuilder text, string value)
+    {
+        text.Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"':
+                    text.Append("\\\"");
+                    break;
+                case '\\':
+                    text.Append("\\\\");
+                    break;
+                case '\b':
+                    text.Append("\\b");
+                    break;
+                case '\f':
+                    text.Append("\\f");
+                    break;
+                case '\n':
+                    text.Append("\\n");
+                    break;
+                case '\r':
+                    text.Append("\\r");
+                    break;
+                case '\t':
+                    text.Append("\\t");
+                    break;
+                case < ' ':
+                    text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    text.Append(c);
+                    break;
+            }
+        }
+        text.Append('"');
     }
 }
 

@@ -70,6 +70,23 @@ public sealed class VolumeUpgradeTests(BillingApp app) : IClassFixture<BillingAp
     }
 
     [Fact]
+    public async Task An_upgrade_never_lowers_what_the_client_has_committed_to()
+    {
+        var (admin, _, quote) = await SignedLiveAsync();
+        using var client = app.Client(admin.AccessToken);
+        var first = (await (await client.PostJsonAsync($"/v1/quotes/{quote}/volume-upgrade", new { committed_volume = 20_000 })).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("data").GetProperty("id").GetGuid();
+        await (await client.PatchJsonAsync($"/v1/quotes/{first}/status", new { status = "signed" })).ExpectAsync(HttpStatusCode.OK);
+        var spend = await app.ScalarAsync<decimal>("SELECT committed_monthly_spend FROM clients WHERE tenant_id = @t", ("t", admin.TenantId));
+
+        // Committing to fewer runs, or to as many at a lower total, is not an upgrade.
+        await (await client.PostJsonAsync($"/v1/quotes/{first}/volume-upgrade", new { committed_volume = 20_001 })).ExpectAsync(HttpStatusCode.Created);
+        var down = await (await client.PostJsonAsync($"/v1/quotes/{first}/volume-upgrade", new { committed_volume = 1 })).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Equal("not_an_upgrade", down.GetProperty("code").GetString());
+        Assert.Equal(spend, await app.ScalarAsync<decimal>("SELECT committed_monthly_spend FROM clients WHERE tenant_id = @t", ("t", admin.TenantId)));
+    }
+
+    [Fact]
     public async Task A_paused_version_without_a_client_row_can_be_upgraded()
     {
         var (admin, _, signed) = await SignedLiveAsync("paused", client: false);

@@ -19,6 +19,17 @@ public sealed class PriceTimelineTests
     }
 
     [Fact]
+    public void Of_two_upgrades_signed_in_one_month_the_later_one_wins_whatever_order_the_rows_come_in()
+    {
+        var initial = new SignedQuotePrice(Q1, "initial", Utc(2026, 2, 15), 0.25m);
+        var first = new SignedQuotePrice(Q2, "amendment", Utc(2026, 3, 5), 0.225m);
+        var second = new SignedQuotePrice(Guid.NewGuid(), "amendment", Utc(2026, 3, 20), 0.2m);
+
+        Assert.Equal(0.2m, PriceTimeline.For([initial, first, second], []).PriceAt(Utc(2026, 4, 1)));
+        Assert.Equal(0.2m, PriceTimeline.For([second, first, initial], []).PriceAt(Utc(2026, 4, 1)));
+    }
+
+    [Fact]
     public void An_amendment_applies_from_the_first_instant_of_the_month_after_its_signature()
     {
         var t = PriceTimeline.For([
@@ -74,6 +85,8 @@ public sealed class PriceTimelineTests
     [InlineData("2026-00", false)]
     [InlineData("2026-3", false)]
     [InlineData("1999-12", false)]
+    [InlineData("9999-12", false)]
+    [InlineData("2999-12", true)]
     [InlineData("２026-03", false)]
     [InlineData("", false)]
     public void Periods_are_written_year_dash_month(string text, bool valid) => Assert.Equal(valid, BillingMonth.TryParse(text, out _));

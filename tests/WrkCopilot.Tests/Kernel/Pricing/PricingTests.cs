@@ -54,3 +54,19 @@ public sealed class PricingTests
     public void Volume_tiers_discount_the_unit_price(int volume, string expected) =>
         Assert.Equal(expected, Money.FormatUnitPrice(Pricer.EffectiveUnitPrice(0.2500m, volume)));
 }
+
+public sealed class QuoteSignatureTests
+{
+    [Fact]
+    public void The_canonical_text_is_frozen_raw_UTF8_sorted_keys_minimal_escapes()
+    {
+        using var doc = JsonDocument.Parse("{ \"b\": \"😀 \\u0378 é\", \"a\": [1.50, true, null, \"q\\\"\\\\\\n\\u0001\"] }");
+
+        var text = WrkCopilot.Features.Kernel.Quotes.QuoteSignature.CanonicalText(doc.RootElement);
+
+        const string expected = "{\"a\":[1.50,true,null,\"q\\\"\\\\\\n\\u0001\"],\"b\":\"😀 \u0378 é\"}";
+        Assert.Equal(expected, text);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(expected))),
+            WrkCopilot.Features.Kernel.Quotes.QuoteSignature.BlueprintSha256(doc.RootElement));
+    }
+}
