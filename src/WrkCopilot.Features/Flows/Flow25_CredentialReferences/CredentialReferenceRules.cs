@@ -84,7 +84,8 @@ internal static partial class CredentialReferenceRules
         RegexOptions.CultureInvariant, 100)]
     private static partial Regex KnownPrefix();
 
-    [GeneratedRegex(@"(password|passwd|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|token)\s*(=\s*\S|:\S)",
+    // "token" only with "=": "Invalid token: expired" is an ordinary error message.
+    [GeneratedRegex(@"(password|passwd|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key)\s*[=:]\s*\S|token\s*=\s*\S",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 100)]
     private static partial Regex Assignment();
 

@@ -19,7 +19,8 @@ internal sealed class PutCredentialsValidator : Validator<PutCredentialsRequest>
         RuleFor(x => x.Credentials).NotNull().WithMessage("The whole list of credentials is required (an empty list resets every system to pending).")
             .Must(c => c is null || c.Count <= MaxEntries).WithMessage($"At most {MaxEntries} entries.")
             .Custom(EachSystemOnce);
-        RuleForEach(x => x.Credentials).ChildRules(c =>
+        // Every entry is checked (not only up to the first bad one), so one answer names every offending path.
+        RuleForEach(x => x.Credentials).Cascade(CascadeMode.Continue).ChildRules(c =>
         {
             c.RuleFor(e => e.System).Cascade(CascadeMode.Stop)
                 .NotEmpty().WithMessage("Required.")
