@@ -228,6 +228,29 @@ public sealed class TenancyWallTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE id = @id AND action_type = 'test_event'", ("id", auditId)));
     }
 
+    [Fact]
+    public async Task A_finalized_billing_period_cannot_be_changed_or_deleted_even_by_the_owner()
+    {
+        var (a, _) = await TwoTenantsAsync();
+        var periodId = Guid.CreateVersion7();
+        await app.ExecuteAsync(
+            "INSERT INTO billing_periods (id, tenant_id, period_start, period_end, status, currency, total_spend, lines_json, finalized_at, created_at, updated_at) " +
+            "VALUES (@id, @t, '2026-01-01', '2026-01-31', 'finalized', 'USD', 100.00, '[]', now(), now(), now())",
+            ("id", periodId), ("t", a));
+
+        foreach (var sql in new[] { "UPDATE billing_periods SET total_spend = 1 WHERE id = @id", "DELETE FROM billing_periods WHERE id = @id" })
+        {
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => app.AsOwnerAsync(async conn =>
+            {
+                await using var cmd = new NpgsqlCommand(sql, conn);
+                cmd.Parameters.AddWithValue("id", periodId);
+                return await cmd.ExecuteNonQueryAsync();
+            }));
+            Assert.Contains("finalized", denied.MessageText);
+        }
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM billing_periods WHERE id = @id AND total_spend = 100.00", ("id", periodId)));
+    }
+
     /// <summary>Raw SQL as the app role in one transaction with app.tenant_id (and app.staff_read) set; <c>@b</c> and <c>@id</c> bound.</summary>
     private async Task<int> AppSqlAsync(Guid tenant, bool staffRead, string sql, Guid b, Guid? id = null)
     {
