@@ -21,6 +21,9 @@ public sealed class WrkPlatformOptions
     /// <summary>Retries of a transient failure within one call (with exponential backoff and jitter).</summary>
     public int Retries { get; set; } = 2;
 
+    /// <summary>The first retry's delay; each further retry doubles it (± jitter). A <c>Retry-After</c> answer overrides it.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// <c>whsec_…</c> secrets the run-event webhook accepts (several during a rotation). Empty in Simulated mode: the process
     /// makes one up and the simulator signs with it.

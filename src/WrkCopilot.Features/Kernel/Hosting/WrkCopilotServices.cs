@@ -120,6 +120,7 @@ public static class WrkCopilotServices
         services.AddWrkObservability(config);
         services.AddEventStream(config);
         Integrations.Requirements.RequirementsServices.AddRequirementsIngestion(services, config);
+        Integrations.WrkPlatform.WrkPlatformServices.AddWrkPlatform(services, config);
 
         // Endpoints:AdditionalAssemblies (assembly names) is a test seam: the test project's own endpoints,
         // e.g. an idempotent creating POST, since no production creating endpoint of the core flows takes Idempotency-Key.

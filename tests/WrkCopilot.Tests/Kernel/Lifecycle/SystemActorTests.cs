@@ -72,30 +72,31 @@ public sealed class SystemActorTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.True(title.Length <= 150, title);
     }
 
-    // Availability is checked before guards: without Flow 31's build-checklist tasks, T5 is refused as unavailable
-    // whether or not its binding_exists guard would pass (that guard is covered where T5 becomes available).
+    // T5 is the build worker's: it needs the binding the build saved, and then leaves QA its build checklist.
     [Fact]
-    public async Task A_worker_cannot_move_a_build_to_QA_until_Flow_31_can_create_the_checklist()
+    public async Task A_worker_moves_a_build_to_QA_only_once_its_binding_exists_and_QA_gets_the_checklist()
     {
         var tenant = await app.InsertTenantAsync();
         var v = await app.VersionAsync(tenant, VersionStatuses.BuildInProgress);
 
         var withoutBinding = await AsWorkerAsync(tenant, v.VersionId, VersionStatuses.QaTesting);
         Assert.True(withoutBinding.IsError);
-        Assert.Equal(LifecycleKernel.TransitionUnavailable, withoutBinding.FirstError.Code);
+        Assert.Equal(LifecycleKernel.GuardFailed, withoutBinding.FirstError.Code);
+        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM tasks WHERE context_id = @id", ("id", v.VersionId)));
 
         await app.ExecuteAsync(
             "INSERT INTO workflow_bindings (id, tenant_id, automation_version_id, wrk_workflow_id, status, created_at, updated_at) VALUES (@id, @t, @v, @w, 'inactive', now(), now())",
             ("id", Guid.CreateVersion7()), ("t", tenant), ("v", v.VersionId), ("w", $"wf_{Guid.NewGuid():N}"));
         var withBinding = await AsWorkerAsync(tenant, v.VersionId, VersionStatuses.QaTesting);
 
-        Assert.True(withBinding.IsError);
-        Assert.Equal(LifecycleKernel.TransitionUnavailable, withBinding.FirstError.Code);
-        Assert.Equal("T5 needs build_checklist_tasks (Flow 31), which is not available yet.", withBinding.FirstError.Description);
-        Assert.Equal(["build_checklist_tasks"], (IEnumerable<string>)withBinding.FirstError.Metadata!["missing_effects"]);
-        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
-        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM projects WHERE id = @id", ("id", v.ProjectId)));
-        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE resource_id = @id", ("id", v.VersionId)));
+        Assert.False(withBinding.IsError, withBinding.IsError ? withBinding.FirstError.Description : "");
+        Assert.Equal("T5", withBinding.Value.Transition.Id);
+        Assert.Equal("qa_testing", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal("qa_testing", await app.ScalarAsync("SELECT status FROM projects WHERE id = @id", ("id", v.ProjectId)));
+        Assert.Equal(3, await app.CountAsync(
+            "SELECT count(*) FROM tasks WHERE context_type = 'automation_version' AND context_id = @id AND kind = 'build_checklist' AND status = 'todo'",
+            ("id", v.VersionId)));
     }
 
     [Fact]
