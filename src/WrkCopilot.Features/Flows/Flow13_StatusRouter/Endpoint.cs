@@ -19,10 +19,14 @@ internal sealed class ChangeVersionStatusEndpoint(StatusRouterHandler handler) :
             s.Responses[400] = "Unknown status ($.status) or reason too long ($.reason).";
             s.Responses[403] = "forbidden: the caller's role may not make this transition.";
             s.Responses[404] = "No such version in the caller's tenant.";
-            s.Responses[409] = "invalid_transition (names current_status and allowed_targets), transition_guard_failed, or concurrency_conflict.";
+            s.Responses[409] = "invalid_transition (names current_status and allowed_targets), transition_guard_failed, platform_rejected, or concurrency_conflict.";
             s.Responses[412] = "precondition_failed: If-Match names another row_version.";
+            s.Responses[503] = "platform_unavailable (T8-T10, T13 of an active workflow): the WRK Platform is down; nothing changed; Retry-After.";
         });
     }
+
+    // T8-T10 and T13 call the WRK Platform between two transactions of their own.
+    protected override bool Transactional => false;
 
     protected override Task<ErrorOr<VersionStatusResponse>> HandleRequestAsync(ChangeVersionStatusRequest req, CancellationToken ct) =>
         handler.ChangeVersionStatusAsync(req, ct);
@@ -43,10 +47,13 @@ internal sealed class ChangeProjectStatusEndpoint(StatusRouterHandler handler) :
             s.Responses[400] = "Unknown status ($.status) or reason too long ($.reason).";
             s.Responses[403] = "forbidden: not staff, or the staff role may not make this transition.";
             s.Responses[404] = "No such project.";
-            s.Responses[409] = "invalid_transition (names current_status and allowed_targets), transition_guard_failed, or concurrency_conflict.";
+            s.Responses[409] = "invalid_transition (names current_status and allowed_targets), transition_guard_failed, platform_rejected, or concurrency_conflict.";
             s.Responses[412] = "precondition_failed: If-Match names another row_version.";
+            s.Responses[503] = "platform_unavailable (T8-T10, T13 of an active workflow): the WRK Platform is down; nothing changed; Retry-After.";
         });
     }
+
+    protected override bool Transactional => false;
 
     protected override Task<ErrorOr<ProjectStatusResponse>> HandleRequestAsync(ChangeProjectStatusRequest req, CancellationToken ct) =>
         handler.ChangeProjectStatusAsync(req, ct);

@@ -13,15 +13,19 @@ internal sealed class ArchiveVersionEndpoint(ArchiveHandler handler) : ApiEndpoi
         Access(AppRoles.ClientAdmin, AppRoles.OperatorAdmin);
         Summary(s =>
         {
-            s.Summary = "Flow 35 — archive a version (T13): open tasks cancelled; the version becomes read-only.";
+            s.Summary = "Flow 35 — archive a version (T13): its active WRK workflow deactivated, open tasks cancelled; the version becomes read-only.";
             s.Description = "Client admin or operator admin (acting in the version's tenant). Optional If-Match: the row_version last read.";
             s.Responses[200] = "The archived version.";
             s.Responses[403] = "forbidden: the caller's role may not archive (API keys never may).";
             s.Responses[404] = "No such version in the caller's tenant.";
-            s.Responses[409] = "invalid_transition (already archived), transition_unavailable (its workflow is active on the WRK Platform), or concurrency_conflict.";
+            s.Responses[409] = "invalid_transition (already archived), platform_rejected (the WRK Platform refused to deactivate its workflow), or concurrency_conflict.";
             s.Responses[412] = "precondition_failed: If-Match is stale.";
+            s.Responses[503] = "platform_unavailable: its workflow is active and the WRK Platform is down; nothing changed; Retry-After.";
         });
     }
+
+    // A version whose workflow is active is turned off on the WRK Platform between two transactions of the handler's own.
+    protected override bool Transactional => false;
 
     protected override Task<ErrorOr<VersionSummary>> HandleRequestAsync(ArchiveVersionRequest req, CancellationToken ct) =>
         handler.ArchiveVersionAsync(req, ct);
@@ -39,9 +43,12 @@ internal sealed class ArchiveAutomationEndpoint(ArchiveHandler handler) : ApiEnd
             s.Responses[200] = "The archived automation (listed again only with ?include_archived=true).";
             s.Responses[403] = "forbidden: the caller's role may not archive (API keys never may).";
             s.Responses[404] = "No such automation in the caller's tenant.";
-            s.Responses[409] = "already_archived, or a version that cannot be archived now (its transition error).";
+            s.Responses[409] = "already_archived, a version that cannot be archived now (its transition error), platform_rejected, or concurrency_conflict.";
+            s.Responses[503] = "platform_unavailable: a version's workflow is active and the WRK Platform is down; nothing changed; Retry-After.";
         });
     }
+
+    protected override bool Transactional => false;
 
     protected override Task<ErrorOr<AutomationView>> HandleRequestAsync(ArchiveAutomationRequest req, CancellationToken ct) =>
         handler.ArchiveAutomationAsync(req, ct);

@@ -15,10 +15,11 @@ namespace WrkCopilot.Features.Flows.Flow35_Archive;
 
 /// <summary>
 /// Flow 35: archive a version (T13 through the lifecycle kernel) or a whole automation (T13 for each of its versions
-/// that is not archived yet, all in one transaction: every version is archived or none is).
+/// that is not archived yet: every version is archived or none is). A version whose workflow is active is turned off on
+/// the WRK Platform between two transactions first (<see cref="PlatformTransitions"/>), so the endpoints are not transactional.
 /// </summary>
 internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, CurrentSession session, LifecycleTransitionHandler lifecycle,
-    AutomationViews views, AuditTrail audit, TimeProvider clock) : IHandler
+    PlatformTransitions transitions, AutomationViews views, AuditTrail audit, TimeProvider clock) : IHandler
 {
     public async Task<ErrorOr<VersionSummary>> ArchiveVersionAsync(ArchiveVersionRequest req, CancellationToken ct)
     {
@@ -27,24 +28,93 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
         {
             return expected.Errors;
         }
-        var version = await scope.VersionAsync(req.Id, ct);
-        if (version is null)
-        {
-            return AppErrors.NotFound("Automation version");
-        }
-        var applied = await lifecycle.ApplyAsync(version,
-            new TransitionRequest(VersionStatuses.Archived, LifecycleActor.Of(session.Required), req.Reason, TransitionEntry.Direct, expected.Value), ct);
-        return applied.IsError ? applied.Errors : VersionSummary.Of(version);
+        var archived = await transitions.TransitionAsync(
+            async () => await scope.VersionAsync(req.Id, ct) is { } version ? version : AppErrors.NotFound("Automation version"),
+            new TransitionRequest(VersionStatuses.Archived, LifecycleActor.Of(session.Required), req.Reason, TransitionEntry.Direct, expected.Value),
+            "T13", ct);
+        return archived.IsError ? archived.Errors : VersionSummary.Of(archived.Value);
     }
 
     public async Task<ErrorOr<AutomationView>> ArchiveAutomationAsync(ArchiveAutomationRequest req, CancellationToken ct)
     {
-        if (!await scope.EnterAsync("automations", "automation", req.Id, ct))
+        var actor = LifecycleActor.Of(session.Required);
+        var request = new TransitionRequest(VersionStatuses.Archived, actor, req.Reason);
+        var first = await UnitOfWork.RunAsync<Prepared>(db, async () =>
         {
-            return AppErrors.NotFound("Automation");
+            if (!await scope.EnterAsync("automations", "automation", req.Id, ct))
+            {
+                return AppErrors.NotFound("Automation");
+            }
+            var locked = await LockAsync(req.Id, ct);
+            if (locked.IsError)
+            {
+                return locked.Errors;
+            }
+            var (automation, versions) = locked.Value;
+            var plans = new List<PlatformPlan>();
+            foreach (var version in versions)
+            {
+                var decided = await lifecycle.CheckAsync(version, request, ct);
+                if (decided.IsError)
+                {
+                    return decided.Errors;
+                }
+                if (await transitions.PlanAsync(version, decided.Value, ct) is { } plan)
+                {
+                    plans.Add(plan);
+                }
+            }
+            if (plans.Count == 0)
+            {
+                var done = await ArchiveAllAsync(automation, versions, request, ct);
+                return done.IsError ? done.Errors : new Prepared(await views.OfAsync(automation, ct), null);
+            }
+            // Every version is watched, not only those with a workflow: the second transaction archives them all.
+            return new Prepared(null, new PlatformPlan(PlatformPlan.Combine(plans).Calls, versions.ToDictionary(v => v.Id, v => v.RowVersion)));
+        }, ct);
+        if (first.IsError)
+        {
+            return first.Errors;
         }
-        // Serialises with Flow 12's new version, so no version can appear while the automation is being archived.
-        var automation = await db.Automations.FromSql($"SELECT * FROM automations WHERE id = {req.Id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        if (first.Value.Plan is not { } needed)
+        {
+            return first.Value.Archived!;
+        }
+
+        var called = await transitions.CallAsync(needed, ct);
+        if (called.IsError)
+        {
+            return called.Errors;
+        }
+        return await UnitOfWork.RunAsync<AutomationView>(db, async () =>
+        {
+            var unchanged = await transitions.VerifyUnchangedAsync(needed, ct);
+            if (unchanged.IsError)
+            {
+                return unchanged.Errors;
+            }
+            var locked = await LockAsync(req.Id, ct);
+            if (locked.IsError)
+            {
+                return locked.Errors;
+            }
+            var (automation, versions) = locked.Value;
+            if (!versions.Select(v => v.Id).ToHashSet().SetEquals(needed.Watched.Keys))
+            {
+                return AppErrors.ConcurrencyConflict();
+            }
+            var done = await ArchiveAllAsync(automation, versions, request, ct);
+            return done.IsError ? done.Errors : await views.OfAsync(automation, ct);
+        }, ct);
+    }
+
+    /// <summary>Archived already (nothing needed the platform), or the platform calls to make first.</summary>
+    private sealed record Prepared(AutomationView? Archived, PlatformPlan? Plan);
+
+    // Serialises with Flow 12's new version, so no version can appear while the automation is being archived.
+    private async Task<ErrorOr<(Automation Automation, List<AutomationVersion> Versions)>> LockAsync(Guid id, CancellationToken ct)
+    {
+        var automation = await db.Automations.FromSql($"SELECT * FROM automations WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
         if (automation is null)
         {
             return AppErrors.NotFound("Automation");
@@ -55,10 +125,15 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
         }
         var versions = await db.AutomationVersions.Where(v => v.AutomationId == automation.Id && v.Status != VersionStatuses.Archived)
             .OrderBy(v => v.Major).ThenBy(v => v.Minor).ToListAsync(ct);
-        var actor = LifecycleActor.Of(session.Required);
+        return (automation, versions);
+    }
+
+    private async Task<ErrorOr<Success>> ArchiveAllAsync(Automation automation, List<AutomationVersion> versions, TransitionRequest request,
+        CancellationToken ct)
+    {
         foreach (var version in versions)
         {
-            var applied = await lifecycle.ApplyAsync(version, new TransitionRequest(VersionStatuses.Archived, actor, req.Reason), ct);
+            var applied = await lifecycle.ApplyAsync(version, request, ct);
             if (applied.IsError)
             {
                 return applied.Errors;
@@ -69,10 +144,10 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
         automation.UpdatedAt = now;
         audit.Record("automation_archived", "automation", automation.Id, new
         {
-            reason = req.Reason,
+            reason = request.Reason,
             archived_versions = versions.Select(v => v.Version).ToList(),
         });
         await db.SaveChangesAsync(ct);
-        return await views.OfAsync(automation, ct);
+        return Result.Success;
     }
 }

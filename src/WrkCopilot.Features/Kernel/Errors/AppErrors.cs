@@ -38,6 +38,15 @@ public static class AppErrors
     public static Error TooManyRequests(string code, string detail, TimeSpan retryAfter) =>
         Error.Custom(429, code, detail, new Dictionary<string, object> { ["retry_after"] = (int)Math.Ceiling(retryAfter.TotalSeconds) });
 
+    /// <summary>503: the WRK Platform is down or timed out; nothing changed and the same request may be retried after <paramref name="retryAfter"/>.</summary>
+    public static Error PlatformUnavailable(string detail, TimeSpan retryAfter) =>
+        Error.Custom(503, "platform_unavailable", detail,
+            new Dictionary<string, object> { ["retry_after"] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) });
+
+    /// <summary>409: the WRK Platform refused the call (a 4xx); retrying the same request cannot help. Nothing changed here.</summary>
+    public static Error PlatformRejected(string detail, Dictionary<string, object> metadata) =>
+        Error.Conflict("platform_rejected", detail, metadata);
+
     public static Error ConcurrencyConflict() =>
         Error.Conflict("concurrency_conflict", "The resource was changed by another request; reload and retry.");
 

@@ -65,18 +65,21 @@ internal sealed class BlockTaskEffect(TaskWriter tasks) : ITransitionEffect
 }
 
 /// <summary>
-/// T13: archiving must not leave the version's WRK workflow running. Until Flow 35 exists this only lets an
-/// archive through when there is nothing to deactivate: with an active binding it refuses, because turning the
-/// workflow off needs the WRK Platform call. Flow 35 replaces this effect with the two-phase call described in
-/// flows.md (check in one short transaction, deactivate on the platform outside any transaction, then commit
-/// the archive and the binding's <c>inactive</c> status in a second transaction that re-checks row_version).
+/// T13: archiving must not leave the version's WRK workflow running. An active binding is turned off on the platform by
+/// <see cref="PlatformTransitions"/> between two transactions; this effect only records that outcome (binding
+/// <c>inactive</c>), and refuses (fails closed) when the call was not made for this request.
 /// </summary>
-internal sealed class DeactivateWorkflowEffect(AppDbContext db) : ITransitionEffect
+internal sealed class DeactivateWorkflowEffect(AppDbContext db, PlatformCallRecord calls, TimeProvider clock) : ITransitionEffect
 {
     public string Id => TransitionTable.EffectIds.DeactivateWorkflow;
 
-    public async Task<string?> ApplyAsync(TransitionContext context, CancellationToken ct) =>
-        await db.WorkflowBindings.AnyAsync(b => b.AutomationVersionId == context.Version.Id && b.Status == "active", ct)
-            ? "The version's WRK workflow is active; archiving it needs the WRK Platform call of Flow 35, which is not available yet."
-            : null;
+    public async Task<string?> ApplyAsync(TransitionContext context, CancellationToken ct)
+    {
+        var binding = await db.WorkflowBindings.FirstOrDefaultAsync(b => b.AutomationVersionId == context.Version.Id, ct);
+        if (binding is not { Status: PlatformTransitions.BindingActive })
+        {
+            return null;
+        }
+        return calls.Record(binding, PlatformAction.Deactivate, clock.GetUtcNow());
+    }
 }

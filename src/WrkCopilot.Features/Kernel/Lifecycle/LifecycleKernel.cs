@@ -6,17 +6,21 @@ namespace WrkCopilot.Features.Kernel.Lifecycle;
 
 /// <summary>
 /// Who asks for a transition: a person's qualified roles (e.g. <c>operator:ops_admin</c>) and user id, or a worker
-/// (no user; rows it creates have no author).
+/// (no user; rows it creates have no author). <paramref name="Cause"/> is set on a transition that is the side effect of
+/// another one (T8 archives the versions it replaces): the role check was that transition's, so it is not repeated.
 /// </summary>
-public sealed record LifecycleActor(IReadOnlyList<string> QualifiedRoles, bool IsSystem, Guid? UserId = null)
+public sealed record LifecycleActor(IReadOnlyList<string> QualifiedRoles, bool IsSystem, Guid? UserId = null, string? Cause = null)
 {
     public static readonly LifecycleActor System = new([], true);
 
     public static LifecycleActor Of(AuthenticatedSession session) =>
         session.IsApiKey ? new([], false) : new(session.QualifiedRoles, false, session.UserId);
 
+    /// <summary>The same actor, making a transition required by the transition <paramref name="causeRowId"/> it was allowed to make.</summary>
+    public LifecycleActor ConsequenceOf(string causeRowId) => this with { Cause = causeRowId };
+
     public bool MayMake(TransitionRow row) =>
-        (IsSystem && row.Actors.Contains(TransitionTable.SystemActor)) || QualifiedRoles.Any(row.Actors.Contains);
+        Cause is not null || (IsSystem && row.Actors.Contains(TransitionTable.SystemActor)) || QualifiedRoles.Any(row.Actors.Contains);
 }
 
 /// <summary>An allowed transition: which row, from where to where, and why (trimmed; null when none was given).</summary>

@@ -36,7 +36,11 @@ public sealed class LifecycleTransitionHandler(
     IEnumerable<ITransitionEffect> effects,
     WrkMetrics metrics) : IHandler
 {
-    public async Task<ErrorOr<Decision>> ApplyAsync(AutomationVersion version, TransitionRequest request, CancellationToken ct)
+    /// <summary>
+    /// Everything <see cref="ApplyAsync"/> checks before it changes anything (If-Match, the table, the caller's role,
+    /// the effects' availability, the guards), writing nothing: the first transaction of a platform transition.
+    /// </summary>
+    public async Task<ErrorOr<Decision>> CheckAsync(AutomationVersion version, TransitionRequest request, CancellationToken ct)
     {
         if (request.ExpectedRowVersions is { } expected && !expected.Contains(version.RowVersion))
         {
@@ -67,6 +71,19 @@ public sealed class LifecycleTransitionHandler(
                 return LifecycleKernel.GuardFailure(row, hook.Id, failure);
             }
         }
+        return decision;
+    }
+
+    public async Task<ErrorOr<Decision>> ApplyAsync(AutomationVersion version, TransitionRequest request, CancellationToken ct)
+    {
+        var checkedDecision = await CheckAsync(version, request, ct);
+        if (checkedDecision.IsError)
+        {
+            return checkedDecision.Errors;
+        }
+        var decision = checkedDecision.Value;
+        var row = decision.Transition;
+        var context = new TransitionContext(version, decision, request.Actor, request.BlockKind);
 
         var now = clock.GetUtcNow();
         version.Status = decision.To;
@@ -96,6 +113,7 @@ public sealed class LifecycleTransitionHandler(
             to = decision.To,
             reason = decision.Reason,
             transition = row.Id,
+            caused_by = request.Actor.Cause,
         });
 
         foreach (var hook in row.Effects.Where(h => h.AppliesTo(decision)))

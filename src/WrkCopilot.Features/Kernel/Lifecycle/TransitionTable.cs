@@ -63,8 +63,8 @@ public enum TransitionEntry
 /// The version lifecycle (flows.md, "The version lifecycle"), as data. The kernel decides from it, the
 /// README diagram is rendered from it, and guards/effects are looked up by the hook ids it names.
 /// The generic endpoints reach every transition a person may make (ADR 7). T8–T10 (and T13 of a version whose
-/// workflow is active) need the WRK Platform between two transactions: until Flows 24/24A/24B/35 register that
-/// path, their required effects are missing and the kernel answers 409 <c>transition_unavailable</c>.
+/// workflow is active) need the WRK Platform between two transactions: <see cref="PlatformTransitions"/> makes the
+/// call, and their effects only record its outcome (they refuse when it was not made).
 /// </summary>
 public static class TransitionTable
 {
@@ -89,6 +89,9 @@ public static class TransitionTable
         public const string CancelOpenTasks = "cancel_open_tasks";
         public const string BlockTask = "block_task";
         public const string DeactivateWorkflow = "deactivate_workflow";
+        public const string ActivateWorkflow = "activate_workflow";
+        public const string PauseWorkflow = "pause_workflow";
+        public const string ArchivePreviousLiveVersions = "archive_previous_live_versions";
         public const string RequestBuild = "request_build";
     }
 
@@ -135,17 +138,17 @@ public static class TransitionTable
         new("T8", StatusSet.Of(VersionStatuses.ReadyToLaunch), VersionStatuses.Live, "24",
             ClientAdminOrStaff, true, true, false,
             [new(GuardIds.QuoteSigned, Kernel), new(GuardIds.BindingExists, Kernel)],
-            [new("activate_workflow", "Flow 24"), new("archive_previous_live_versions", "Flow 24")]),
+            [new(EffectIds.ActivateWorkflow, "Flow 24"), new(EffectIds.ArchivePreviousLiveVersions, "Flow 24")]),
         // Pausing (binding → inactive between two platform transactions) is Flow 24A's own effect, distinct from
         // T13's deactivate_workflow, so registering one never makes the other transition available.
         new("T9", StatusSet.Of(VersionStatuses.Live), VersionStatuses.Paused, "24A",
             ClientAdminOrStaff, true, true, false,
             [],
-            [new("pause_workflow", "Flow 24A")]),
+            [new(EffectIds.PauseWorkflow, "Flow 24A")]),
         new("T10", StatusSet.Of(VersionStatuses.Paused), VersionStatuses.Live, "24B",
             ClientAdminOrStaff, true, true, false,
             [new(GuardIds.BindingExists, Kernel)],
-            [new("activate_workflow", "Flow 24B")]),
+            [new(EffectIds.ActivateWorkflow, "Flow 24B")]),
         new("T11", Blockable, VersionStatuses.Blocked, "26",
             [AppRoles.OpsAdmin, AppRoles.OperatorAdmin, SystemActor], true, true, true,
             [],
@@ -157,8 +160,7 @@ public static class TransitionTable
         new("T13", StatusSet.AnyBut(VersionStatuses.Archived), VersionStatuses.Archived, "35",
             [AppRoles.ClientAdmin, AppRoles.OperatorAdmin], true, true, false,
             [],
-            // deactivate_workflow refuses while the binding is active until Flow 35 brings the platform call.
-            [new(EffectIds.CancelOpenTasks, Kernel), new(EffectIds.DeactivateWorkflow, "Kernel/Lifecycle until Flow 35")]),
+            [new(EffectIds.CancelOpenTasks, Kernel), new(EffectIds.DeactivateWorkflow, "Flow 35")]),
     ];
 
     /// <summary>The row for a move from <paramref name="current"/> to <paramref name="target"/>, if the table has one.</summary>

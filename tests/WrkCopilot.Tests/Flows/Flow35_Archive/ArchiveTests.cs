@@ -1,9 +1,10 @@
 using System.Net;
+using WrkCopilot.Features.Integrations.WrkPlatform;
 using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Flows.Flow35_Archive;
 
-public sealed class ArchiveTests(WrkApp app) : IClassFixture<WrkApp>
+public sealed class ArchiveTests(PlatformApp app) : IClassFixture<PlatformApp>
 {
     private Task<string?> StatusOfAsync(Guid versionId) =>
         app.ScalarAsync<string>("SELECT status FROM automation_versions WHERE id = @id", ("id", versionId));
@@ -84,24 +85,74 @@ public sealed class ArchiveTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
-    public async Task An_automation_whose_live_workflow_is_active_is_not_archived_in_part()
+    public async Task Archiving_an_automation_whose_live_workflow_is_active_turns_the_workflow_off_and_archives_every_version()
     {
         var admin = await app.SignUpAsync();
-        var a = await app.CreateAutomationAsync(admin.AccessToken);
-        await app.SetVersionStatusAsync(a.VersionId, "live");
-        await app.ExecuteAsync("""
-            INSERT INTO workflow_bindings (id, tenant_id, automation_version_id, wrk_workflow_id, status, created_at, updated_at)
-            VALUES (@id, @t, @v, @w, 'active', now(), now())
-            """, ("id", Guid.CreateVersion7()), ("t", admin.TenantId), ("v", a.VersionId), ("w", "wf_" + Guid.NewGuid().ToString("N")));
+        var live = await app.LaunchVersionAsync(admin.TenantId, "live", bindingStatus: "active");
+        var next = await app.LaunchVersionAsync(admin.TenantId, "intake_in_progress", live.AutomationId, minor: 1, bindingStatus: null, signedQuote: false);
         using var client = app.Client(admin.AccessToken);
-        var v11 = (await (await client.PostJsonAsync($"/v1/automations/{a.AutomationId}/versions", new { bump = "minor" })).ExpectAsync(HttpStatusCode.Created))
-            .GetProperty("data").GetProperty("version").GetProperty("id").GetGuid();
 
-        await (await client.PostJsonAsync($"/v1/automations/{a.AutomationId}/archive", new { })).ExpectAsync(HttpStatusCode.Conflict);
+        var body = await (await client.PostJsonAsync($"/v1/automations/{live.AutomationId}/archive", new { reason = "Retired" })).ExpectAsync(HttpStatusCode.OK);
 
-        Assert.Equal("live", await StatusOfAsync(a.VersionId));
-        Assert.Equal("intake_in_progress", await StatusOfAsync(v11));
-        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM automations WHERE id = @a AND archived_at IS NOT NULL", ("a", a.AutomationId)));
+        Assert.Equal("archived", body.GetProperty("data").GetProperty("status").GetString());
+        Assert.Equal(["deactivate"], app.Platform.CallsFor(live.WorkflowId!));
+        Assert.Equal("inactive", await app.BindingStatusAsync(live.VersionId));
+        Assert.Equal("archived", await StatusOfAsync(live.VersionId));
+        Assert.Equal("archived", await StatusOfAsync(next.VersionId));
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM automations WHERE id = @a AND archived_at IS NOT NULL", ("a", live.AutomationId)));
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM audit_logs WHERE action_type = 'automation_archived' AND resource_id = @a", ("a", live.AutomationId)));
+    }
+
+    [Fact]
+    public async Task An_automation_whose_workflow_cannot_be_turned_off_is_not_archived_in_part()
+    {
+        var admin = await app.SignUpAsync();
+        var live = await app.LaunchVersionAsync(admin.TenantId, "live", bindingStatus: "active");
+        var next = await app.LaunchVersionAsync(admin.TenantId, "intake_in_progress", live.AutomationId, minor: 1, bindingStatus: null, signedQuote: false);
+        app.Platform.Fail(live.WorkflowId!, "deactivate", PlatformResult<PlatformWorkflow>.Unavailable("timeout", retryAfter: TimeSpan.FromSeconds(12)));
+        using var client = app.Client(admin.AccessToken);
+
+        var res = await client.PostJsonAsync($"/v1/automations/{live.AutomationId}/archive", new { });
+
+        Assert.Equal("platform_unavailable", (await res.ExpectAsync(HttpStatusCode.ServiceUnavailable)).GetProperty("code").GetString());
+        Assert.Equal("12", res.Headers.RetryAfter?.ToString());
+        Assert.Equal("live", await StatusOfAsync(live.VersionId));
+        Assert.Equal("active", await app.BindingStatusAsync(live.VersionId));
+        Assert.Equal("intake_in_progress", await StatusOfAsync(next.VersionId));
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM automations WHERE id = @a AND archived_at IS NOT NULL", ("a", live.AutomationId)));
+
+        app.Platform.Heal(live.WorkflowId!);
+        await (await client.PostJsonAsync($"/v1/automations/{live.AutomationId}/archive", new { })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("archived", await StatusOfAsync(live.VersionId));
+    }
+
+    [Fact]
+    public async Task Archiving_a_live_version_turns_its_workflow_off_first()
+    {
+        var admin = await app.SignUpAsync();
+        var live = await app.LaunchVersionAsync(admin.TenantId, "live", bindingStatus: "active");
+
+        var body = await (await app.Client(admin.AccessToken).PostJsonAsync($"/v1/automation-versions/{live.VersionId}/archive", new { }))
+            .ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("archived", body.GetProperty("data").GetProperty("status").GetString());
+        Assert.Equal("inactive", app.Platform.StateOf(live.WorkflowId!));
+        Assert.Equal("inactive", await app.BindingStatusAsync(live.VersionId));
+    }
+
+    [Fact]
+    public async Task When_the_platform_refuses_to_turn_a_live_version_off_it_is_not_archived()
+    {
+        var admin = await app.SignUpAsync();
+        var live = await app.LaunchVersionAsync(admin.TenantId, "live", bindingStatus: "active");
+        app.Platform.Fail(live.WorkflowId!, "deactivate", PlatformResult<PlatformWorkflow>.Rejected(409, "locked", "The workflow is locked."));
+
+        var body = await (await app.Client(admin.AccessToken).PostJsonAsync($"/v1/automation-versions/{live.VersionId}/archive", new { }))
+            .ExpectAsync(HttpStatusCode.Conflict);
+
+        Assert.Equal("platform_rejected", body.GetProperty("code").GetString());
+        Assert.Equal("live", await StatusOfAsync(live.VersionId));
+        Assert.Equal("active", await app.BindingStatusAsync(live.VersionId));
     }
 
     [Fact]

@@ -39,12 +39,12 @@ public sealed class TransitionAvailabilityTests
             .Select(d => d.Label)
             .ToHashSet();
 
-        // T13 is available here by its effects; at run time deactivate_workflow still refuses it while the
-        // version's binding is active (until Flow 35). Flows 11, 14-16 and Kernel/Builds' request_build bring T1-T4, T7
-        // and T12 back into build_in_progress; Kernel/Builds' build_checklist_tasks (Flow 31, for the build worker) brings T5.
+        // Every transition is available: Flows 11, 14-16 and Kernel/Builds' request_build bring T1-T4, T7 and T12 back into
+        // build_in_progress; Kernel/Builds' build_checklist_tasks (the build worker's T5); Flows 24/24A/24B/35 the platform
+        // effects of T8-T10 and T13 (which refuse at run time unless PlatformTransitions made the platform call).
         string[] expected =
         [
-            "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T11", "T13", "T12 to build_in_progress",
+            "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T13", "T12 to build_in_progress",
             "T12 to intake_in_progress", "T12 to needs_pricing", "T12 to awaiting_client_approval", "T12 to qa_testing",
             "T12 to ready_to_launch", "T12 to live", "T12 to paused",
         ];

@@ -1,0 +1,34 @@
+using ErrorOr;
+using WrkCopilot.Features.Kernel.Auth;
+using WrkCopilot.Features.Kernel.Automations;
+using WrkCopilot.Features.Kernel.Http;
+
+namespace WrkCopilot.Features.Flows.Flow24A_Pause;
+
+internal sealed class PauseEndpoint(PauseHandler handler) : ApiEndpoint<PauseRequest, VersionSummary>
+{
+    public override void Configure()
+    {
+        Post("/v1/automation-versions/{id}/pause");
+        Access(AppRoles.ClientAdmin, AppRoles.OpsAdmin, AppRoles.OperatorAdmin);
+        Summary(s =>
+        {
+            s.Summary = "Flow 24A — pause a live version (T9): its WRK workflow deactivated, binding inactive.";
+            s.Description = "Client admin, ops_admin or operator admin (staff act in the version's tenant); API keys never. The version must be " +
+                            "live. The WRK Platform is called between two transactions. Optional body { \"reason\" }; optional If-Match: the row_version last read.";
+            s.Responses[200] = "The version after the transition.";
+            s.Responses[400] = "Reason too long ($.reason).";
+            s.Responses[403] = "forbidden: the caller's role may not (API keys never may).";
+            s.Responses[404] = "No such version in the caller's tenant.";
+            s.Responses[409] = "invalid_transition (not live), platform_rejected, or concurrency_conflict (a retry converges).";
+            s.Responses[412] = "precondition_failed: If-Match is stale.";
+            s.Responses[503] = "platform_unavailable: the WRK Platform is down or timed out; nothing changed; retry after Retry-After.";
+        });
+    }
+
+    // The WRK Platform is called between two transactions of the handler's own, never inside one.
+    protected override bool Transactional => false;
+
+    protected override Task<ErrorOr<VersionSummary>> HandleRequestAsync(PauseRequest req, CancellationToken ct) =>
+        handler.PauseAsync(req, ct);
+}

@@ -1,0 +1,289 @@
+using ErrorOr;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WrkCopilot.Features.Data;
+using WrkCopilot.Features.Data.Entities;
+using WrkCopilot.Features.Integrations.WrkPlatform;
+using WrkCopilot.Features.Kernel.Errors;
+using WrkCopilot.Features.Kernel.Hosting;
+using WrkCopilot.Features.Kernel.Tenancy;
+
+namespace WrkCopilot.Features.Kernel.Lifecycle;
+
+public enum PlatformAction
+{
+    Activate,
+    Deactivate,
+}
+
+/// <summary>
+/// One idempotent platform call of a plan. <paramref name="ChangesState"/>: the binding's stored status differs from what the
+/// call makes it, so undoing the call after a later one failed restores what the database still says.
+/// </summary>
+public sealed record PlatformCall(string WorkflowId, PlatformAction Action, bool ChangesState);
+
+/// <summary>
+/// What the first transaction decided: the platform calls to make (in order) and the row versions of every version the
+/// second transaction will change, which must still be current when it commits.
+/// </summary>
+public sealed record PlatformPlan(IReadOnlyList<PlatformCall> Calls, IReadOnlyDictionary<Guid, long> Watched)
+{
+    public static PlatformPlan Combine(IEnumerable<PlatformPlan> plans)
+    {
+        var list = plans.ToList();
+        return new(list.SelectMany(p => p.Calls).ToList(), list.SelectMany(p => p.Watched).ToDictionary(kv => kv.Key, kv => kv.Value));
+    }
+}
+
+/// <summary>
+/// The platform calls made in this unit of work (scoped). The effects of T8–T10 and T13 record their outcome in the
+/// binding only when the call is here: a path that reached the kernel without making the call is refused (fails closed).
+/// </summary>
+public sealed class PlatformCallRecord : IHandler
+{
+    private readonly HashSet<(string WorkflowId, PlatformAction Action)> _made = [];
+
+    internal void Add(PlatformCall call) => _made.Add((call.WorkflowId, call.Action));
+
+    public bool Made(string workflowId, PlatformAction action) => _made.Contains((workflowId, action));
+
+    /// <summary>Sets the binding's status to what the call made it; the refusal when the call was not made.</summary>
+    internal string? Record(WorkflowBinding binding, PlatformAction action, DateTimeOffset now)
+    {
+        if (!Made(binding.WrkWorkflowId, action))
+        {
+            var verb = action == PlatformAction.Activate ? "activated" : "deactivated";
+            return $"The version's WRK workflow must be {verb} on the WRK Platform first, between two transactions; " +
+                   "this request did not make that call.";
+        }
+        binding.Status = action == PlatformAction.Activate ? PlatformTransitions.BindingActive : PlatformTransitions.BindingInactive;
+        binding.LastError = null;
+        binding.UpdatedAt = now;
+        return null;
+    }
+}
+
+/// <summary>
+/// The transitions that need the WRK Platform (T8–T10, and T13 of a version whose workflow is active), as flows.md says:
+/// (1) a short transaction reads and checks everything without writing, (2) the platform is called outside any transaction
+/// (idempotent calls; down or timed out → 503 <c>platform_unavailable</c> with Retry-After, refused → 409
+/// <c>platform_rejected</c>, and nothing changes), (3) a second transaction re-checks every row version it will change
+/// (changed → 409 <c>concurrency_conflict</c>; a retry converges) and applies the transition through the kernel, whose
+/// effects record the calls' outcome. Flows 24, 24A, 24B, 35 and Flow 13's generic endpoints all come through here.
+/// </summary>
+public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHandler lifecycle, PlatformCallRecord record,
+    IServiceProvider services) : IHandler
+{
+    public const string BindingActive = "active";
+    public const string BindingInactive = "inactive";
+
+    /// <summary>Used when the platform does not say when to retry.</summary>
+    public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(30);
+
+    private static readonly string[] Replaceable = [VersionStatuses.Live, VersionStatuses.Paused];
+
+    /// <summary>
+    /// Moves a version through the lifecycle, calling the platform between two transactions when the transition needs it
+    /// (else in one transaction). <paramref name="find"/> runs in the first transaction and returns the tracked version
+    /// (or the 404). <paramref name="onlyRow"/> restricts a dedicated endpoint to its own row (e.g. Flow 24 to T8).
+    /// Must be called outside any transaction (the endpoint is not transactional).
+    /// </summary>
+    public async Task<ErrorOr<AutomationVersion>> TransitionAsync(Func<Task<ErrorOr<AutomationVersion>>> find,
+        TransitionRequest request, string? onlyRow, CancellationToken ct)
+    {
+        var first = await UnitOfWork.RunAsync<Prepared>(db, async () =>
+        {
+            var found = await find();
+            if (found.IsError)
+            {
+                return found.Errors;
+            }
+            var version = found.Value;
+            if (onlyRow is not null && TransitionTable.Find(version.Status, version.StatusBeforeBlocked, request.TargetStatus) is { } other &&
+                other.Id != onlyRow)
+            {
+                var own = TransitionTable.Rows.Single(r => r.Id == onlyRow);
+                return AppErrors.Conflict(LifecycleKernel.InvalidTransition,
+                    $"This endpoint makes {own.Id} ({own.From.Label} to {own.To}); the version is '{version.Status}'.",
+                    new Dictionary<string, object>
+                    {
+                        ["current_status"] = version.Status,
+                        ["allowed_targets"] = TransitionTable.TargetsFrom(version.Status, version.StatusBeforeBlocked),
+                    });
+            }
+            var decided = await lifecycle.CheckAsync(version, request, ct);
+            if (decided.IsError)
+            {
+                return decided.Errors;
+            }
+            if (await PlanAsync(version, decided.Value, ct) is { } needed)
+            {
+                return new Prepared(version, needed);
+            }
+            var applied = await lifecycle.ApplyAsync(version, request, ct);
+            return applied.IsError ? applied.Errors : new Prepared(version, null);
+        }, ct);
+        if (first.IsError)
+        {
+            return first.Errors;
+        }
+        if (first.Value.Plan is not { } plan)
+        {
+            return first.Value.Version;
+        }
+        var versionId = first.Value.Version.Id;
+
+        var called = await CallAsync(plan, ct);
+        if (called.IsError)
+        {
+            return called.Errors;
+        }
+
+        return await UnitOfWork.RunAsync<AutomationVersion>(db, async () =>
+        {
+            var unchanged = await VerifyUnchangedAsync(plan, ct);
+            if (unchanged.IsError)
+            {
+                return unchanged.Errors;
+            }
+            var version = await db.AutomationVersions.FirstAsync(v => v.Id == versionId, ct);
+            // If-Match was checked in the first transaction; the row version is re-checked above instead.
+            var applied = await lifecycle.ApplyAsync(version, request with { ExpectedRowVersions = null }, ct);
+            return applied.IsError ? applied.Errors : version;
+        }, ct);
+    }
+
+    private sealed record Prepared(AutomationVersion Version, PlatformPlan? Plan);
+
+    /// <summary>
+    /// The platform calls <paramref name="decision"/> needs for <paramref name="version"/>, or null when it needs none
+    /// (every transition but T8–T10, and T13 of a version whose binding is not active). Reads only.
+    /// </summary>
+    public async Task<PlatformPlan?> PlanAsync(AutomationVersion version, Decision decision, CancellationToken ct)
+    {
+        var binding = await BindingOfAsync(version.Id, ct);
+        var watched = new Dictionary<Guid, long> { [version.Id] = version.RowVersion };
+        var calls = new List<PlatformCall>();
+        switch (decision.Transition.Id)
+        {
+            case "T8":
+                // Activate first: if the platform is down, the old versions keep running and nothing has changed.
+                if (binding is not null)
+                {
+                    calls.Add(new(binding.WrkWorkflowId, PlatformAction.Activate, binding.Status != BindingActive));
+                }
+                foreach (var other in await ReplacedByAsync(version, ct))
+                {
+                    watched[other.Id] = other.RowVersion;
+                    if (await BindingOfAsync(other.Id, ct) is { } otherBinding)
+                    {
+                        calls.Add(new(otherBinding.WrkWorkflowId, PlatformAction.Deactivate, otherBinding.Status == BindingActive));
+                    }
+                }
+                break;
+            case "T9":
+                if (binding is not null)
+                {
+                    calls.Add(new(binding.WrkWorkflowId, PlatformAction.Deactivate, binding.Status == BindingActive));
+                }
+                break;
+            case "T10":
+                if (binding is not null)
+                {
+                    calls.Add(new(binding.WrkWorkflowId, PlatformAction.Activate, binding.Status != BindingActive));
+                }
+                break;
+            case "T13" when binding is { Status: BindingActive }:
+                calls.Add(new(binding.WrkWorkflowId, PlatformAction.Deactivate, true));
+                break;
+            default:
+                return null;
+        }
+        return new PlatformPlan(calls, watched);
+    }
+
+    /// <summary>
+    /// Step 2, outside any transaction: makes the calls in order and records each success for the effects. On the first
+    /// failure, the calls already made that changed something are undone (best effort), so the platform again matches the
+    /// database, which has not changed.
+    /// </summary>
+    public async Task<ErrorOr<Success>> CallAsync(PlatformPlan plan, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            throw new InvalidOperationException("The WRK Platform is never called inside a database transaction.");
+        }
+        if (plan.Calls.Count == 0)
+        {
+            return Result.Success;
+        }
+        var platform = services.GetService<IWrkPlatformClient>();
+        if (platform is null)
+        {
+            return AppErrors.Conflict(LifecycleKernel.TransitionUnavailable,
+                "This transition needs the WRK Platform, and no WRK Platform client is configured.");
+        }
+        var done = new List<PlatformCall>();
+        foreach (var call in plan.Calls)
+        {
+            var result = await InvokeAsync(platform, call.WorkflowId, call.Action, ct);
+            if (result.IsOk)
+            {
+                done.Add(call);
+                record.Add(call);
+                continue;
+            }
+            foreach (var made in Enumerable.Reverse(done).Where(c => c.ChangesState))
+            {
+                var undo = made.Action == PlatformAction.Activate ? PlatformAction.Deactivate : PlatformAction.Activate;
+                await InvokeAsync(platform, made.WorkflowId, undo, CancellationToken.None);
+            }
+            return result.Outcome == PlatformOutcome.Rejected
+                ? AppErrors.PlatformRejected(
+                    $"The WRK Platform refused to {Verb(call.Action)} workflow {call.WorkflowId}: {result.Error ?? "no reason given"}",
+                    new Dictionary<string, object>
+                    {
+                        ["workflow_id"] = call.WorkflowId,
+                        ["platform_status"] = result.StatusCode ?? 0,
+                        ["platform_code"] = result.ErrorCode ?? "",
+                    })
+                : AppErrors.PlatformUnavailable(
+                    $"The WRK Platform is unavailable ({result.Error ?? "no answer"}); nothing was changed. Retry later.",
+                    result.RetryAfter ?? DefaultRetryAfter);
+        }
+        return Result.Success;
+    }
+
+    /// <summary>Step 3, in the second transaction: every version the plan watched still has the row version it was read with.</summary>
+    public async Task<ErrorOr<Success>> VerifyUnchangedAsync(PlatformPlan plan, CancellationToken ct)
+    {
+        // The tracked rows are the first transaction's; the second one reads what is current.
+        db.ChangeTracker.Clear();
+        var ids = plan.Watched.Keys.ToList();
+        var current = await db.AutomationVersions.AsNoTracking().Where(v => ids.Contains(v.Id))
+            .Select(v => new { v.Id, v.RowVersion }).ToDictionaryAsync(v => v.Id, v => v.RowVersion, ct);
+        return plan.Watched.All(kv => current.TryGetValue(kv.Key, out var now) && now == kv.Value)
+            ? Result.Success
+            : AppErrors.ConcurrencyConflict();
+    }
+
+    /// <summary>
+    /// The versions T8 archives: every other version of the automation that is live or paused, or blocked from one of them.
+    /// </summary>
+    public async Task<List<AutomationVersion>> ReplacedByAsync(AutomationVersion version, CancellationToken ct) =>
+        await db.AutomationVersions
+            .Where(v => v.AutomationId == version.AutomationId && v.Id != version.Id &&
+                        (Replaceable.Contains(v.Status) ||
+                         (v.Status == VersionStatuses.Blocked && v.StatusBeforeBlocked != null && Replaceable.Contains(v.StatusBeforeBlocked))))
+            .OrderBy(v => v.Major).ThenBy(v => v.Minor)
+            .ToListAsync(ct);
+
+    private Task<WorkflowBinding?> BindingOfAsync(Guid versionId, CancellationToken ct) =>
+        db.WorkflowBindings.AsNoTracking().FirstOrDefaultAsync(b => b.AutomationVersionId == versionId, ct);
+
+    private static Task<PlatformResult<PlatformWorkflow>> InvokeAsync(IWrkPlatformClient platform, string workflowId, PlatformAction action,
+        CancellationToken ct) =>
+        action == PlatformAction.Activate ? platform.ActivateAsync(workflowId, ct) : platform.DeactivateAsync(workflowId, ct);
+
+    private static string Verb(PlatformAction action) => action == PlatformAction.Activate ? "activate" : "deactivate";
+}
