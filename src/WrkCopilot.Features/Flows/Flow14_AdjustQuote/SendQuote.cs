@@ -59,7 +59,7 @@ internal sealed class QuoteSentEffect(AppDbContext db, QuoteDrafting drafting, Q
         }
         // PostgreSQL keeps microseconds: truncate now so the value signed later (and hashed) is the value sent.
         var now = clock.GetUtcNow();
-        now = now.AddTicks(-(now.Ticks % 10));
+        now = QuoteSignature.ToStoredPrecision(now);
         quote.Status = QuoteStatuses.Sent;
         quote.SentAt = now;
         quote.ExpiresAt = now + pricer.QuoteValidity;

@@ -58,7 +58,7 @@ internal sealed class QuoteRejectedEffect(AppDbContext db, TimeProvider clock) :
         var now = clock.GetUtcNow();
         quote.Status = QuoteStatuses.Rejected;
         quote.RejectionReason = context.Decision.Reason;
-        quote.RejectedAt = now;
+        quote.RejectedAt = QuoteSignature.ToStoredPrecision(now);
         quote.UpdatedAt = now;
         return null;
     }

@@ -21,7 +21,11 @@ public sealed class BillingFinalisationJob(IServiceScopeFactory scopes, NpgsqlDa
     /// <summary>Arbitrary, fixed: the advisory-lock key of this tick across instances.</summary>
     public const long LockKey = 0x5752_4B42_494C_4C53; // "WRKBILLS"
 
-    public const string Cron = "0 2 1 * *";
+    /// <summary>
+    /// Every day at 02:00 UTC, not only on the 1st: finalising an already final month is a cheap no-op, so a tick missed on
+    /// the 1st (no instance up) or a tenant that failed is caught up the next day instead of waiting for someone.
+    /// </summary>
+    public const string Cron = "0 2 * * *";
 
     public sealed record Result(bool Ran, int Tenants, int Failed);
 

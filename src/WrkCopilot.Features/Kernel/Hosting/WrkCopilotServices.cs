@@ -41,7 +41,8 @@ public static class WrkCopilotServices
         FluentValidation.ValidatorOptions.Global.DefaultRuleLevelCascadeMode = FluentValidation.CascadeMode.Stop;
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         services.Configure<HttpOptions>(config.GetSection(HttpOptions.Section));
-        services.Configure<Pricing.PricingOptions>(config.GetSection(Pricing.PricingOptions.Section));
+        services.AddOptions<Pricing.PricingOptions>().Bind(config.GetSection(Pricing.PricingOptions.Section))
+            .Validate(Pricing.PricingOptions.IsValid, Pricing.PricingOptions.Rules).ValidateOnStart();
         services.Configure<Integrations.WrkPlatform.WrkPlatformOptions>(config.GetSection(Integrations.WrkPlatform.WrkPlatformOptions.Section));
         services.AddSingleton<Integrations.WrkPlatform.WebhookSecretKeys>();
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));

@@ -49,6 +49,15 @@ public sealed class PricingOptions
     /// <summary>How long a sent quote can be signed (<c>expires_at</c> = sent + this).</summary>
     public TimeSpan QuoteValidity { get; set; } = TimeSpan.FromDays(30);
 
+    public const string Rules = "Pricing: fees and unit prices must be ≥ 0 (unit prices > 0 and < 10,000), discounts in [0, 100), " +
+                                "the default volume ≥ 1 and QuoteValidity between 1 hour and 365 days.";
+
+    /// <summary>Checked at start: a rate card that could price below zero or expire quotes at birth never serves a request.</summary>
+    public static bool IsValid(PricingOptions o) =>
+        o.SetupBaseFee >= 0 && o.SetupFeePerStep >= 0 && o.DecisionWeight >= 0 && o.SystemWeight >= 0 && o.DefaultEstimatedVolume >= 1 &&
+        o.QuoteValidity >= TimeSpan.FromHours(1) && o.QuoteValidity <= TimeSpan.FromDays(365) &&
+        o.Bands.All(b => b.UnitPrice is > 0 and < 10_000) && o.Tiers.All(t => t.MinMonthlyVolume >= 0 && t.DiscountPercent is >= 0 and < 100);
+
     public IReadOnlyList<ComplexityBand> Bands => ComplexityBands.Count > 0 ? ComplexityBands : DefaultComplexityBands;
 
     public IReadOnlyList<VolumeTier> Tiers => VolumeTiers.Count > 0 ? VolumeTiers : DefaultVolumeTiers;

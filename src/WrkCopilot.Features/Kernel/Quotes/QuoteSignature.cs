@@ -16,6 +16,9 @@ public static class QuoteSignature
 {
     public const int MaxUserAgent = 512;
 
+    /// <summary>PostgreSQL keeps microseconds: a time recorded on a quote is cut to them, so the answer equals the stored row.</summary>
+    public static DateTimeOffset ToStoredPrecision(DateTimeOffset t) => t.AddTicks(-(t.Ticks % 10));
+
     /// <summary>The version of <see cref="TermsText"/>'s layout (1: the fields below, including supersedes_quote_id).</summary>
     public const int TermsFormat = 1;
 
@@ -25,7 +28,7 @@ public static class QuoteSignature
     /// </summary>
     public static void Record(Quote quote, JsonElement blueprint, Guid? signerId, string? ip, string? userAgent, DateTimeOffset now)
     {
-        quote.SignedAt = now;
+        quote.SignedAt = ToStoredPrecision(now);
         quote.SignedById = signerId;
         quote.SignedIp = ip;
         quote.SignedUserAgent = string.IsNullOrEmpty(userAgent) ? null : TextLimits.Shorten(userAgent, MaxUserAgent);

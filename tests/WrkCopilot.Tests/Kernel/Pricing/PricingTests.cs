@@ -70,3 +70,23 @@ public sealed class QuoteSignatureTests
             WrkCopilot.Features.Kernel.Quotes.QuoteSignature.BlueprintSha256(doc.RootElement));
     }
 }
+
+public sealed class BadRateCardApp : WrkApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
+    [
+        new("Pricing:QuoteValidity", "00:00:00"),
+        new("Pricing:VolumeTiers:0:MinMonthlyVolume", "0"),
+        new("Pricing:VolumeTiers:0:DiscountPercent", "120"),
+    ];
+}
+
+public sealed class RateCardValidationTests(BadRateCardApp app) : IClassFixture<BadRateCardApp>
+{
+    [Fact]
+    public void A_rate_card_that_could_price_below_zero_or_expire_quotes_at_birth_stops_the_start()
+    {
+        var ex = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => app.CreateClient());
+        Assert.Contains("QuoteValidity", ex.Message);
+    }
+}
