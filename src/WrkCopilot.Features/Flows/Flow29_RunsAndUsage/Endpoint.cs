@@ -1,3 +1,4 @@
+using ApiPermissions = WrkCopilot.Features.Kernel.Auth.Permissions;
 using ErrorOr;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Http;
