@@ -12,11 +12,11 @@ using WrkCopilot.Features.Kernel.Tenancy;
 namespace WrkCopilot.Features.Flows.Flow28_UsageAggregation;
 
 /// <summary>A day on which the platform's export and our aggregate disagree.</summary>
-internal sealed record UsageDifference(string WorkflowId, Guid? TenantId, Guid? AutomationVersionId, DateOnly Day,
+public sealed record UsageDifference(string WorkflowId, Guid? TenantId, Guid? AutomationVersionId, DateOnly Day,
     long PlatformRuns, long OurRuns, long PlatformSucceeded, long OurSucceeded, long PlatformFailed, long OurFailed,
     decimal PlatformCost, decimal OurCost);
 
-internal sealed record UsageSyncResult(bool Ran, int Rows, IReadOnlyList<UsageDifference> Differences);
+public sealed record UsageSyncResult(bool Ran, int Rows, IReadOnlyList<UsageDifference> Differences);
 
 /// <summary>
 /// Flow 28's usage sync (every 5 minutes, one instance at a time by advisory lock): drains the pending deltas, then pulls the
