@@ -40,9 +40,10 @@ internal sealed class UsageSync(IServiceScopeFactory scopes, NpgsqlDataSource da
 
     public async Task<UsageSyncResult> RunAsync(CancellationToken ct)
     {
+        // A session-level lock, not a transaction: the platform is called while it is held, and no transaction may span a
+        // platform call. It is released at the end, or by the server when the connection dies with the process.
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", conn, tx))
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", conn))
         {
             lockCmd.Parameters.AddWithValue("key", LockKey);
             if (await lockCmd.ExecuteScalarAsync(ct) is not true)
@@ -50,12 +51,25 @@ internal sealed class UsageSync(IServiceScopeFactory scopes, NpgsqlDataSource da
                 return new UsageSyncResult(false, 0, []);
             }
         }
+        try
+        {
+            return await SyncAsync(ct);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", conn);
+            unlock.Parameters.AddWithValue("key", LockKey);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<UsageSyncResult> SyncAsync(CancellationToken ct)
+    {
         await aggregator.DrainAsync(ct);
         // Resolved here rather than injected: a build without a platform client (none configured) still aggregates.
         if (services.GetService<IWrkPlatformClient>() is not { } platform)
         {
             logger.LogWarning("Usage sync: no WRK Platform client is registered; nothing to compare");
-            await tx.CommitAsync(ct);
             return new UsageSyncResult(false, 0, []);
         }
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
@@ -91,7 +105,6 @@ internal sealed class UsageSync(IServiceScopeFactory scopes, NpgsqlDataSource da
                     difference.OurFailed, difference.OurCost);
             }
         }
-        await tx.CommitAsync(ct);
         logger.LogInformation("Usage sync {From}..{To}: {Rows} platform rows, {Differences} differences", from, today, rows.Count, differences.Count);
         return new UsageSyncResult(true, rows.Count, differences);
     }

@@ -143,6 +143,25 @@ public sealed class UsageAggregationTests(RunEventsApp app) : IClassFixture<RunE
     }
 
     [Fact]
+    public async Task A_usage_sync_already_running_elsewhere_makes_this_one_skip()
+    {
+        var result = await app.AsOwnerAsync(async conn =>
+        {
+            await using (var hold = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({WrkCopilot.Features.Flows.Flow28_UsageAggregation.UsageSync.LockKey})", conn))
+            {
+                await hold.ExecuteScalarAsync();
+            }
+            var skipped = await app.SyncUsageAsync();
+            await using var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock_all()", conn);
+            await release.ExecuteScalarAsync();
+            return skipped;
+        });
+
+        Assert.False(result.Ran);
+        Assert.True((await app.SyncUsageAsync()).Ran);
+    }
+
+    [Fact]
     public async Task Crossed_thresholds_open_one_alert_each_per_period_and_notify_the_admins_once()
     {
         var admin = await app.WorkspaceAdminAsync("Thresholds");
