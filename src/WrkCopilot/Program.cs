@@ -1,6 +1,7 @@
 using Serilog;
 using Serilog.Formatting.Compact;
 using WrkCopilot.Features.Kernel.Hosting;
+using WrkCopilot.Features.Flows.Flow28_UsageAggregation;
 using WrkCopilot.Features.Kernel.Outbox;
 using WrkCopilot.Hosting;
 
@@ -16,6 +17,7 @@ builder.Host.UseSerilog((ctx, services, log) => log
 var localDatabase = await DatabaseBootstrap.PrepareAsync(builder.Configuration, command, builder.Environment);
 
 builder.Services.AddWrkCopilot(builder.Configuration);
+builder.Services.AddUsageAggregation(builder.Configuration);
 
 var app = builder.Build();
 
@@ -28,6 +30,7 @@ if (command is not null)
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RequestLogEnricher.Enrich);
 app.UseWrkCopilot();
 app.UseOutbox();
+app.UseUsageSchedules();
 if (localDatabase is not null)
 {
     app.Logger.LogInformation("Local PostgreSQL in {DataDirectory} on port {Port} (log: {Log})",

@@ -17,6 +17,9 @@ public sealed class HttpOptions
     /// <summary>Requests per minute per client IP for anonymous endpoints (signup, login, …).</summary>
     public int AnonymousRequestsPerMinute { get; set; } = 120;
 
+    /// <summary>Requests per minute per client IP for signed machine callers (<see cref="OwnRateLimit"/>: the run-event webhook).</summary>
+    public int WebhookRequestsPerMinute { get; set; } = 12000;
+
     /// <summary>Reverse proxies whose <c>X-Forwarded-For</c>/<c>-Proto</c> are believed (see <see cref="ForwardedHeadersSetup"/>).</summary>
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 

@@ -35,8 +35,10 @@ internal static class RateLimiting
                 }
                 var options = ctx.RequestServices.GetRequiredService<IOptions<HttpOptions>>().Value;
                 var session = ctx.RequestServices.GetRequiredService<CurrentSession>().Value;
+                var own = ctx.GetEndpoint()?.Metadata.GetMetadata<OwnRateLimit>();
                 var (key, limit) = session switch
                 {
+                    _ when own is not null => ($"rl:{own.Name}:{ctx.Connection.RemoteIpAddress}", options.WebhookRequestsPerMinute),
                     { ApiKeyId: { } keyId } => ($"rl:key:{keyId}", options.ApiKeyRequestsPerMinute),
                     { } s => ($"rl:tenant:{s.TenantId}", options.TenantRequestsPerMinute),
                     null => ($"rl:ip:{ctx.Connection.RemoteIpAddress}", options.AnonymousRequestsPerMinute),
