@@ -41,6 +41,22 @@ internal sealed class BuildJob(
 
     public async Task HandleAsync(JobContext job, CancellationToken ct)
     {
+        try
+        {
+            await RunAsync(job, ct);
+        }
+        catch (Exception ex) when (job.IsLastAttempt && ex is not PermanentJobFailure)
+        {
+            // Whatever ends the last attempt (a lost race, the lease running out, the database), the version must not stay
+            // in build_in_progress with nobody told: it is blocked (T11) with the reason and a task, like a refused build.
+            await BlockAsync(job.PayloadAs<BuildRequest>().AutomationVersionId,
+                $"The build failed after {job.Attempt} attempts: {Shorten(ex.Message)}", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task RunAsync(JobContext job, CancellationToken ct)
+    {
         var request = job.PayloadAs<BuildRequest>();
         var tenantId = job.TenantId ?? throw new PermanentJobFailure("A build request needs a tenant.");
 

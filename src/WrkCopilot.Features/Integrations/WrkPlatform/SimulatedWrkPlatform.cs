@@ -140,7 +140,8 @@ public sealed class SimulatedWrkPlatform(IRunEventSender sender, WebhookSecretKe
     /// </summary>
     public async Task<SimulatedRunBatch?> EmitRunsAsync(string workflowId, int count, double failureRate, CancellationToken ct)
     {
-        if (Find(workflowId) is null)
+        // Like the real platform, only an active workflow runs: a paused or archived version gains no usage.
+        if (Find(workflowId) is not { Status: "active" })
         {
             return null;
         }

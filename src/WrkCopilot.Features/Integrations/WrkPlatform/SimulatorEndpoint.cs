@@ -64,7 +64,7 @@ internal sealed class EmitSimulatedRunsEndpoint(IOptions<WrkPlatformOptions> opt
         var batch = await simulator.EmitRunsAsync(req.WorkflowId, req.Count!.Value, req.FailureRate ?? DefaultFailureRate, ct);
         if (batch is null)
         {
-            return AppErrors.NotFound("Workflow");
+            return AppErrors.NotFound("An active workflow with this id");
         }
         return new SimulatedRunsView(batch.WorkflowId, batch.Sent, batch.Delivered, batch.Succeeded, batch.Failed);
     }

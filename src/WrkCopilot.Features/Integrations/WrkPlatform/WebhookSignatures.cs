@@ -28,7 +28,11 @@ public static class WebhookSignatures
     /// <summary>The key bytes of a <c>whsec_…</c> secret; null when it is not one.</summary>
     public static byte[]? KeyOf(string secret)
     {
-        var encoded = secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret;
+        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal))
+        {
+            return null; // the spec's form is whsec_<base64>; anything else is a configuration mistake, refused at start
+        }
+        var encoded = secret[SecretPrefix.Length..];
         try
         {
             var key = Convert.FromBase64String(encoded);

@@ -30,6 +30,17 @@ public sealed class WrkPlatformOptions
     /// </summary>
     public List<string> WebhookSecrets { get; set; } = [];
 
+    public const string ProductionRule =
+        "In Production the WRK Platform is never simulated by default: set WrkPlatform:BaseUrl (and Token), or WrkPlatform:Mode=Simulated on purpose.";
+
+    /// <summary>
+    /// A production instance with no platform URL would launch workflows into process memory, refuse the real platform's
+    /// signed events and let operators inject usage: it does not start unless the simulator was asked for by name.
+    /// </summary>
+    public static bool IsAllowedIn(WrkPlatformOptions o, Microsoft.Extensions.Hosting.IHostEnvironment env) =>
+        !string.Equals(env.EnvironmentName, "Production", StringComparison.OrdinalIgnoreCase) || !o.IsSimulated ||
+        string.Equals(o.Mode, "Simulated", StringComparison.OrdinalIgnoreCase);
+
     public bool IsSimulated => string.Equals(Mode, "Simulated", StringComparison.OrdinalIgnoreCase) ||
                                (string.IsNullOrWhiteSpace(Mode) && string.IsNullOrWhiteSpace(BaseUrl));
 }

@@ -43,7 +43,10 @@ public static class WrkCopilotServices
         services.Configure<HttpOptions>(config.GetSection(HttpOptions.Section));
         services.AddOptions<Pricing.PricingOptions>().Bind(config.GetSection(Pricing.PricingOptions.Section))
             .Validate(Pricing.PricingOptions.IsValid, Pricing.PricingOptions.Rules).ValidateOnStart();
-        services.Configure<Integrations.WrkPlatform.WrkPlatformOptions>(config.GetSection(Integrations.WrkPlatform.WrkPlatformOptions.Section));
+        services.AddOptions<Integrations.WrkPlatform.WrkPlatformOptions>().Bind(config.GetSection(Integrations.WrkPlatform.WrkPlatformOptions.Section))
+            .Validate<Microsoft.Extensions.Hosting.IHostEnvironment>(Integrations.WrkPlatform.WrkPlatformOptions.IsAllowedIn,
+                Integrations.WrkPlatform.WrkPlatformOptions.ProductionRule)
+            .ValidateOnStart();
         services.AddSingleton<Integrations.WrkPlatform.WebhookSecretKeys>();
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));
         services.Configure<Integrations.Mail.MailOptions>(config.GetSection(Integrations.Mail.MailOptions.Section));

@@ -6,7 +6,8 @@ namespace WrkCopilot.Tests.Flows.Flow02_Login;
 /// <summary>Production without Auth:SigningKeys would give every instance its own key: it must not start.</summary>
 public sealed class ProductionWithoutKeysApp : WrkApp
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings() => [new("Auth:SigningKeys:0:Secret", "")];
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
+        [new("Auth:SigningKeys:0:Secret", ""), new("WrkPlatform:Mode", "Simulated")];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -201,6 +201,21 @@ public sealed class CredentialReferencesTests(WrkApp app) : IClassFixture<WrkApp
         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     };
 
+    [Fact]
+    public async Task A_huge_reference_is_400_not_a_regex_timeout()
+    {
+        var admin = await app.SignUpAsync();
+        var v = await VersionAsync(admin.TenantId);
+
+        var res = await app.Client(admin.AccessToken).PutJsonAsync(Url(v.VersionId), new
+        {
+            credentials = new object[] { new { system = "Salesforce", status = "connected", reference = "https://a" + new string(':', 300_000) } },
+        });
+
+        AssertPath(await res.ExpectAsync(HttpStatusCode.BadRequest), "$.credentials[0].reference");
+        Assert.Equal(0, await RowsAsync(v.VersionId));
+    }
+
     [Theory]
     [MemberData(nameof(SecretLookingReferences))]
     public async Task A_reference_that_looks_like_a_secret_is_refused_without_repeating_it(string secret)

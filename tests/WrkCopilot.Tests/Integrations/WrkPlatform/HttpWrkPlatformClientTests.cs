@@ -262,3 +262,26 @@ public sealed class UnreachablePlatformTests(UnreachablePlatformApp app) : IClas
         Assert.StartsWith("The WRK Platform could not be reached", result.Error);
     }
 }
+
+public sealed class ProductionWithoutPlatformApp : WrkApp
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseEnvironment(builder, "Production");
+    }
+}
+
+public sealed class ProductionPlatformConfigurationTests(ProductionWithoutPlatformApp app) : IClassFixture<ProductionWithoutPlatformApp>
+{
+    [Fact]
+    public void Production_never_falls_back_to_the_simulator_silently()
+    {
+        var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains("WrkPlatform:BaseUrl", ex.ToString());
+    }
+
+    [Fact]
+    public void A_webhook_secret_must_have_the_whsec_prefix() =>
+        Assert.Null(WrkCopilot.Features.Integrations.WrkPlatform.WebhookSignatures.KeyOf(Convert.ToBase64String(new byte[32])));
+}
