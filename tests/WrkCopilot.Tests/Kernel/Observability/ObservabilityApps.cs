@@ -39,8 +39,14 @@ public sealed class TracingApp : Infrastructure.WrkApp
 
     public LockedList<Activity> Spans { get; } = new();
 
+    // The real WRK Platform client points at the same WireMock server, so a build job's call is traced too.
     protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
-        [new("Endpoints:AdditionalAssemblies:0", typeof(TracingApp).Assembly.GetName().Name)];
+    [
+        new("Endpoints:AdditionalAssemblies:0", typeof(TracingApp).Assembly.GetName().Name),
+        new("WrkPlatform:Mode", "Http"),
+        new("WrkPlatform:BaseUrl", ExternalService("wrk-platform").Url),
+        new("WrkPlatform:WebhookSecrets:0", WrkCopilot.Features.Integrations.WrkPlatform.WebhookSignatures.NewSecret()),
+    ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
