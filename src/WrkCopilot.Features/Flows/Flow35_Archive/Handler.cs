@@ -86,14 +86,17 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
         {
             return called.Errors;
         }
-        return await UnitOfWork.RunAsync<AutomationView>(db, async () =>
+        // The platform has changed: the second transaction runs even if the client went away, and undoes the calls if it fails.
+        return await transitions.CommitOrUndoAsync<AutomationView>(needed, async after =>
         {
-            var unchanged = await transitions.VerifyUnchangedAsync(needed, ct);
+            // Locked before the check, so no launch of this automation can commit between the check and the archive.
+            await transitions.LockAutomationAsync(req.Id, after);
+            var unchanged = await transitions.VerifyUnchangedAsync(needed, after);
             if (unchanged.IsError)
             {
                 return unchanged.Errors;
             }
-            var locked = await LockAsync(req.Id, ct);
+            var locked = await LockAsync(req.Id, after);
             if (locked.IsError)
             {
                 return locked.Errors;
@@ -103,9 +106,9 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
             {
                 return AppErrors.ConcurrencyConflict();
             }
-            var done = await ArchiveAllAsync(automation, versions, request, ct);
-            return done.IsError ? done.Errors : await views.OfAsync(automation, ct);
-        }, ct);
+            var done = await ArchiveAllAsync(automation, versions, request, after);
+            return done.IsError ? done.Errors : await views.OfAsync(automation, after);
+        });
     }
 
     /// <summary>Archived already (nothing needed the platform), or the platform calls to make first.</summary>

@@ -65,7 +65,8 @@ internal sealed class BlockTaskEffect(TaskWriter tasks) : ITransitionEffect
 }
 
 /// <summary>
-/// T13: archiving must not leave the version's WRK workflow running. An active binding is turned off on the platform by
+/// T13: archiving must not leave the version's WRK workflow running. A binding not known to be inactive (active, or any
+/// other status: the database may lag the platform) is turned off on the platform by
 /// <see cref="PlatformTransitions"/> between two transactions; this effect only records that outcome (binding
 /// <c>inactive</c>), and refuses (fails closed) when the call was not made for this request.
 /// </summary>
@@ -76,7 +77,7 @@ internal sealed class DeactivateWorkflowEffect(AppDbContext db, PlatformCallReco
     public async Task<string?> ApplyAsync(TransitionContext context, CancellationToken ct)
     {
         var binding = await db.WorkflowBindings.FirstOrDefaultAsync(b => b.AutomationVersionId == context.Version.Id, ct);
-        if (binding is not { Status: PlatformTransitions.BindingActive })
+        if (binding is null || binding.Status == PlatformTransitions.BindingInactive)
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using ErrorOr;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Integrations.WrkPlatform;
@@ -26,7 +27,10 @@ public sealed record PlatformCall(string WorkflowId, PlatformAction Action, bool
 /// What the first transaction decided: the platform calls to make (in order) and the row versions of every version the
 /// second transaction will change, which must still be current when it commits.
 /// </summary>
-public sealed record PlatformPlan(IReadOnlyList<PlatformCall> Calls, IReadOnlyDictionary<Guid, long> Watched)
+/// <paramref name="Replaces"/> (T8 only): the versions T8 archives as planned, locked on <paramref name="AutomationId"/>;
+/// the second transaction refuses when the set it computes differs (another launch got in between).
+public sealed record PlatformPlan(IReadOnlyList<PlatformCall> Calls, IReadOnlyDictionary<Guid, long> Watched,
+    Guid? AutomationId = null, IReadOnlySet<Guid>? Replaces = null)
 {
     public static PlatformPlan Combine(IEnumerable<PlatformPlan> plans)
     {
@@ -72,7 +76,7 @@ public sealed class PlatformCallRecord : IHandler
 /// effects record the calls' outcome. Flows 24, 24A, 24B, 35 and Flow 13's generic endpoints all come through here.
 /// </summary>
 public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHandler lifecycle, PlatformCallRecord record,
-    IServiceProvider services) : IHandler
+    IServiceProvider services, ILogger<PlatformTransitions> logger) : IHandler
 {
     public const string BindingActive = "active";
     public const string BindingInactive = "inactive";
@@ -139,19 +143,56 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
             return called.Errors;
         }
 
-        return await UnitOfWork.RunAsync<AutomationVersion>(db, async () =>
+        return await CommitOrUndoAsync<AutomationVersion>(plan, async after =>
         {
-            var unchanged = await VerifyUnchangedAsync(plan, ct);
+            if (plan.AutomationId is { } automationId)
+            {
+                await LockAutomationAsync(automationId, after);
+            }
+            var unchanged = await VerifyUnchangedAsync(plan, after);
             if (unchanged.IsError)
             {
                 return unchanged.Errors;
             }
-            var version = await db.AutomationVersions.FirstAsync(v => v.Id == versionId, ct);
+            var version = await db.AutomationVersions.FirstAsync(v => v.Id == versionId, after);
+            if (plan.Replaces is { } planned &&
+                !(await ReplacedByAsync(version, after)).Select(v => v.Id).ToHashSet().SetEquals(planned))
+            {
+                return AppErrors.ConcurrencyConflict();
+            }
             // If-Match was checked in the first transaction; the row version is re-checked above instead.
-            var applied = await lifecycle.ApplyAsync(version, request with { ExpectedRowVersions = null }, ct);
+            var applied = await lifecycle.ApplyAsync(version, request with { ExpectedRowVersions = null }, after);
             return applied.IsError ? applied.Errors : version;
-        }, ct);
+        });
     }
+
+    /// <summary>
+    /// Step 3 after the calls succeeded: runs <paramref name="work"/> in the second transaction. The platform has changed, so a
+    /// client that went away must not stop it halfway (the token it gets is never cancelled), and when it fails in any way
+    /// (409, an effect's refusal, an exception) the calls are undone so the platform again matches the database.
+    /// </summary>
+    public async Task<ErrorOr<T>> CommitOrUndoAsync<T>(PlatformPlan plan, Func<CancellationToken, Task<ErrorOr<T>>> work)
+    {
+        ErrorOr<T> result;
+        try
+        {
+            result = await UnitOfWork.RunAsync(db, () => work(CancellationToken.None), CancellationToken.None);
+        }
+        catch
+        {
+            await UndoAsync(plan.Calls);
+            throw;
+        }
+        if (result.IsError)
+        {
+            await UndoAsync(plan.Calls);
+        }
+        return result;
+    }
+
+    /// <summary>Step 1 and 3 of T8: launches of one automation take turns, so two cannot both make a version live.</summary>
+    public async Task LockAutomationAsync(Guid automationId, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM automations WHERE id = {automationId} FOR UPDATE", ct);
 
     private sealed record Prepared(AutomationVersion Version, PlatformPlan? Plan);
 
@@ -167,20 +208,22 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
         switch (decision.Transition.Id)
         {
             case "T8":
+                await LockAutomationAsync(version.AutomationId, ct);
                 // Activate first: if the platform is down, the old versions keep running and nothing has changed.
                 if (binding is not null)
                 {
                     calls.Add(new(binding.WrkWorkflowId, PlatformAction.Activate, binding.Status != BindingActive));
                 }
-                foreach (var other in await ReplacedByAsync(version, ct))
+                var replaced = await ReplacedByAsync(version, ct);
+                foreach (var other in replaced)
                 {
                     watched[other.Id] = other.RowVersion;
                     if (await BindingOfAsync(other.Id, ct) is { } otherBinding)
                     {
-                        calls.Add(new(otherBinding.WrkWorkflowId, PlatformAction.Deactivate, otherBinding.Status == BindingActive));
+                        calls.Add(new(otherBinding.WrkWorkflowId, PlatformAction.Deactivate, otherBinding.Status != BindingInactive));
                     }
                 }
-                break;
+                return new PlatformPlan(calls, watched, version.AutomationId, replaced.Select(v => v.Id).ToHashSet());
             case "T9":
                 if (binding is not null)
                 {
@@ -193,7 +236,8 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
                     calls.Add(new(binding.WrkWorkflowId, PlatformAction.Activate, binding.Status != BindingActive));
                 }
                 break;
-            case "T13" when binding is { Status: BindingActive }:
+            // Deactivating is idempotent: any binding not known to be inactive is turned off, whatever the database last saw.
+            case "T13" when binding is not null && binding.Status != BindingInactive:
                 calls.Add(new(binding.WrkWorkflowId, PlatformAction.Deactivate, true));
                 break;
             default:
@@ -226,6 +270,11 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
         var done = new List<PlatformCall>();
         foreach (var call in plan.Calls)
         {
+            // Once the platform may have changed, a client that went away must not skip the rest, the undo or the commit.
+            if (call.ChangesState)
+            {
+                ct = CancellationToken.None;
+            }
             var result = await InvokeAsync(platform, call.WorkflowId, call.Action, ct);
             if (result.IsOk)
             {
@@ -233,11 +282,7 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
                 record.Add(call);
                 continue;
             }
-            foreach (var made in Enumerable.Reverse(done).Where(c => c.ChangesState))
-            {
-                var undo = made.Action == PlatformAction.Activate ? PlatformAction.Deactivate : PlatformAction.Activate;
-                await InvokeAsync(platform, made.WorkflowId, undo, CancellationToken.None);
-            }
+            await UndoAsync(done);
             return result.Outcome == PlatformOutcome.Rejected
                 ? AppErrors.PlatformRejected(
                     $"The WRK Platform refused to {Verb(call.Action)} workflow {call.WorkflowId}: {result.Error ?? "no reason given"}",
@@ -252,6 +297,59 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
                     result.RetryAfter ?? DefaultRetryAfter);
         }
         return Result.Success;
+    }
+
+    /// <summary>
+    /// Undoes the calls that changed the platform (latest first), so it again matches the database. What the database says now
+    /// decides: a workflow whose binding another request has since recorded in the state the call left it in is left alone
+    /// (undoing would break that request's outcome). An undo that fails is logged: the platform and the database now differ.
+    /// </summary>
+    public async Task UndoAsync(IEnumerable<PlatformCall> made)
+    {
+        var toUndo = made.Where(c => c.ChangesState).Reverse().ToList();
+        if (toUndo.Count == 0)
+        {
+            return;
+        }
+        var platform = services.GetRequiredService<IWrkPlatformClient>();
+        Dictionary<string, string>? recorded = null;
+        try
+        {
+            var ids = toUndo.Select(c => c.WorkflowId).Distinct().ToList();
+            var read = await UnitOfWork.RunAsync<Dictionary<string, string>>(db, async () =>
+                await db.WorkflowBindings.AsNoTracking().Where(b => ids.Contains(b.WrkWorkflowId))
+                    .ToDictionaryAsync(b => b.WrkWorkflowId, b => b.Status, CancellationToken.None), CancellationToken.None);
+            recorded = read.IsError ? null : read.Value;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not read the workflow bindings before undoing WRK Platform calls; undoing them all.");
+        }
+        foreach (var call in toUndo)
+        {
+            var settled = recorded is not null && recorded.TryGetValue(call.WorkflowId, out var status) &&
+                          (status == BindingActive) == (call.Action == PlatformAction.Activate);
+            if (settled)
+            {
+                continue;
+            }
+            var undo = call.Action == PlatformAction.Activate ? PlatformAction.Deactivate : PlatformAction.Activate;
+            PlatformResult<PlatformWorkflow>? result = null;
+            Exception? error = null;
+            try
+            {
+                result = await InvokeAsync(platform, call.WorkflowId, undo, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+            if (result is not { IsOk: true })
+            {
+                logger.LogError(error, "Undo failed: could not {Action} WRK workflow {WorkflowId} ({Error}); the platform no longer matches the database.",
+                    Verb(undo), call.WorkflowId, result?.Error ?? error?.Message ?? "no answer");
+            }
+        }
     }
 
     /// <summary>Step 3, in the second transaction: every version the plan watched still has the row version it was read with.</summary>

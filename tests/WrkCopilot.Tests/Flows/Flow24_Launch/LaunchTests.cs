@@ -157,13 +157,87 @@ public sealed class LaunchTests(PlatformApp app) : IClassFixture<PlatformApp>
         Assert.Equal("concurrency_conflict", lost.GetProperty("code").GetString());
         Assert.Equal("ready_to_launch", await app.VersionStatusAsync(next.VersionId));
         Assert.Equal("inactive", await app.BindingStatusAsync(next.VersionId));
+        Assert.Equal("inactive", Platform.StateOf(next.WorkflowId!));
 
         var retried = await (await client.PostJsonAsync(Url(next.VersionId), new { })).ExpectAsync(HttpStatusCode.OK);
 
         Assert.Equal("live", retried.GetProperty("data").GetProperty("status").GetString());
         Assert.Equal("active", await app.BindingStatusAsync(next.VersionId));
-        Assert.Equal(["activate", "activate"], Platform.CallsFor(next.WorkflowId!));
+        Assert.Equal("active", Platform.StateOf(next.WorkflowId!));
+        Assert.Equal(["activate", "deactivate", "activate"], Platform.CallsFor(next.WorkflowId!));
         Assert.Equal(1, await app.TransitionAuditsAsync(next.VersionId));
+    }
+
+    [Fact]
+    public async Task A_version_blocked_while_the_platform_was_called_is_a_409_and_its_workflow_is_turned_off_again()
+    {
+        var admin = await app.SignUpAsync();
+        var old = await app.LaunchVersionAsync(admin.TenantId, "live", bindingStatus: "active");
+        var next = await app.LaunchVersionAsync(admin.TenantId, "ready_to_launch", old.AutomationId, minor: 1);
+        Platform.SetState(old.WorkflowId!, "active");
+        Platform.During(next.WorkflowId!, () => app.ExecuteAsync("""
+            UPDATE automation_versions SET status = 'blocked', status_before_blocked = 'ready_to_launch', blocked_reason = 'Credentials revoked',
+              row_version = row_version + 1 WHERE id = @id
+            """, ("id", next.VersionId)));
+
+        var body = await (await app.Client(admin.AccessToken).PostJsonAsync(Url(next.VersionId), new { })).ExpectAsync(HttpStatusCode.Conflict);
+
+        Assert.Equal("concurrency_conflict", body.GetProperty("code").GetString());
+        Assert.Equal("blocked", await app.VersionStatusAsync(next.VersionId));
+        Assert.Equal("inactive", await app.BindingStatusAsync(next.VersionId));
+        Assert.Equal("inactive", Platform.StateOf(next.WorkflowId!));
+        Assert.Equal("live", await app.VersionStatusAsync(old.VersionId));
+        Assert.Equal("active", Platform.StateOf(old.WorkflowId!));
+    }
+
+    [Fact]
+    public async Task Two_versions_of_one_automation_launched_at_once_leave_one_live_version_and_one_active_workflow()
+    {
+        var admin = await app.SignUpAsync();
+        var first = await app.LaunchVersionAsync(admin.TenantId, "ready_to_launch");
+        var second = await app.LaunchVersionAsync(admin.TenantId, "ready_to_launch", first.AutomationId, minor: 1);
+        using var client = app.Client(admin.AccessToken);
+        Platform.During(first.WorkflowId!, async () =>
+            await (await client.PostJsonAsync(Url(second.VersionId), new { })).ExpectAsync(HttpStatusCode.OK));
+
+        var lost = await (await client.PostJsonAsync(Url(first.VersionId), new { })).ExpectAsync(HttpStatusCode.Conflict);
+
+        Assert.Equal("concurrency_conflict", lost.GetProperty("code").GetString());
+        Assert.Equal("live", await app.VersionStatusAsync(second.VersionId));
+        Assert.Equal("ready_to_launch", await app.VersionStatusAsync(first.VersionId));
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM automation_versions WHERE automation_id = @a AND status = 'live'",
+            ("a", first.AutomationId)));
+        Assert.Equal("active", Platform.StateOf(second.WorkflowId!));
+        Assert.Equal("inactive", Platform.StateOf(first.WorkflowId!));
+        Assert.Equal("inactive", await app.BindingStatusAsync(first.VersionId));
+    }
+
+    [Fact]
+    public async Task A_client_that_goes_away_after_the_platform_was_called_still_gets_its_launch_recorded()
+    {
+        var admin = await app.SignUpAsync();
+        var old = await app.LaunchVersionAsync(admin.TenantId, "live", bindingStatus: "active");
+        var next = await app.LaunchVersionAsync(admin.TenantId, "ready_to_launch", old.AutomationId, minor: 1);
+        Platform.SetState(old.WorkflowId!, "active");
+        using var gone = new CancellationTokenSource();
+        Platform.During(next.WorkflowId!, () =>
+        {
+            gone.Cancel();
+            return Task.CompletedTask;
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            app.Client(admin.AccessToken).PostAsync(Url(next.VersionId), null, gone.Token));
+        for (var i = 0; i < 200 && await app.VersionStatusAsync(next.VersionId) != "live"; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("live", await app.VersionStatusAsync(next.VersionId));
+        Assert.Equal("active", await app.BindingStatusAsync(next.VersionId));
+        Assert.Equal("active", Platform.StateOf(next.WorkflowId!));
+        Assert.Equal("archived", await app.VersionStatusAsync(old.VersionId));
+        Assert.Equal("inactive", Platform.StateOf(old.WorkflowId!));
     }
 
     [Fact]

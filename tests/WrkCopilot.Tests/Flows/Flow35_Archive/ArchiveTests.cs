@@ -141,6 +141,22 @@ public sealed class ArchiveTests(PlatformApp app) : IClassFixture<PlatformApp>
     }
 
     [Fact]
+    public async Task Archiving_a_version_whose_binding_is_in_error_still_turns_its_workflow_off()
+    {
+        var admin = await app.SignUpAsync();
+        var paused = await app.LaunchVersionAsync(admin.TenantId, "paused", bindingStatus: "error");
+        app.Platform.SetState(paused.WorkflowId!, "active");
+
+        await (await app.Client(admin.AccessToken).PostJsonAsync($"/v1/automation-versions/{paused.VersionId}/archive", new { }))
+            .ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("archived", await StatusOfAsync(paused.VersionId));
+        Assert.Equal(["deactivate"], app.Platform.CallsFor(paused.WorkflowId!));
+        Assert.Equal("inactive", app.Platform.StateOf(paused.WorkflowId!));
+        Assert.Equal("inactive", await app.BindingStatusAsync(paused.VersionId));
+    }
+
+    [Fact]
     public async Task When_the_platform_refuses_to_turn_a_live_version_off_it_is_not_archived()
     {
         var admin = await app.SignUpAsync();
