@@ -33,9 +33,9 @@ internal sealed class AutomationVersionConfiguration : IEntityTypeConfiguration<
         b.Property(x => x.RowVersion).IsConcurrencyToken();
         b.HasIndex(x => new { x.TenantId, x.AutomationId, x.Major, x.Minor }).IsUnique();
         b.HasIndex(x => new { x.TenantId, x.Status });
-        // Backstop for launch (T8), which serialises per automation: never two live versions of one automation.
-        b.HasIndex(x => new { x.TenantId, x.AutomationId }).IsUnique().HasFilter("status = 'live'")
-            .HasDatabaseName("ux_automation_versions_one_live");
+        // Backstop for launch (T8), which serialises per automation: never two live versions of one automation. A deferred
+        // exclusion constraint (migration OneLiveVersionPerAutomation, raw SQL), so the order in which one launch's
+        // UPDATEs reach the database does not matter: it is checked at commit.
         b.HasOne<Automation>().WithMany().HasForeignKey(x => new { x.TenantId, x.AutomationId })
             .HasPrincipalKey(a => new { a.TenantId, a.Id }).OnDelete(DeleteBehavior.Restrict);
     }

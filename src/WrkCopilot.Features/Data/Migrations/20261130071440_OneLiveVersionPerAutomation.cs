@@ -1,29 +1,27 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
 namespace WrkCopilot.Features.Data.Migrations
 {
-    /// <inheritdoc />
+    /// <summary>
+    /// Never two live versions of one automation (the backstop of launch's per-automation lock). An exclusion constraint
+    /// deferred to commit: a launch sets the new version live and the old one archived in one transaction, in any order.
+    /// </summary>
     public partial class OneLiveVersionPerAutomation : Migration
     {
-        /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.CreateIndex(
-                name: "ux_automation_versions_one_live",
-                table: "automation_versions",
-                columns: new[] { "tenant_id", "automation_id" },
-                unique: true,
-                filter: "status = 'live'");
+            migrationBuilder.Sql("""
+                ALTER TABLE automation_versions ADD CONSTRAINT ex_automation_versions_one_live
+                    EXCLUDE USING btree (tenant_id WITH =, automation_id WITH =) WHERE (status = 'live')
+                    DEFERRABLE INITIALLY DEFERRED;
+                """);
         }
 
-        /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "ux_automation_versions_one_live",
-                table: "automation_versions");
+            migrationBuilder.Sql("ALTER TABLE automation_versions DROP CONSTRAINT IF EXISTS ex_automation_versions_one_live;");
         }
     }
 }

@@ -400,11 +400,6 @@ namespace WrkCopilot.Features.Data.Migrations
                     b.HasAlternateKey("TenantId", "Id")
                         .HasName("ak_automation_versions_tenant_id_id");
 
-                    b.HasIndex("TenantId", "AutomationId")
-                        .IsUnique()
-                        .HasDatabaseName("ux_automation_versions_one_live")
-                        .HasFilter("status = 'live'");
-
                     b.HasIndex("TenantId", "Status")
                         .HasDatabaseName("ix_automation_versions_tenant_id_status");
 

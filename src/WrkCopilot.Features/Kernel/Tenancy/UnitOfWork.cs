@@ -39,7 +39,8 @@ public static class UnitOfWork
             db.DiscardAfterCommit();
             return AppErrors.ConcurrencyConflict();
         }
-        catch (Exception ex) when (PostgresError(ex)?.SqlState == PostgresErrorCodes.UniqueViolation)
+        // A unique index, or a deferred exclusion constraint checked at commit (one live version per automation).
+        catch (Exception ex) when (PostgresError(ex)?.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ExclusionViolation)
         {
             db.DiscardAfterCommit();
             return AppErrors.Conflict("conflict", "A resource with the same unique values already exists.");

@@ -229,6 +229,30 @@ public sealed class TenancyWallTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task Two_live_versions_of_one_automation_are_refused_at_commit_whatever_the_order_of_the_updates()
+    {
+        var (a, _) = await TwoTenantsAsync();
+        var automation = await app.InsertAutomationAsync(a, "One live");
+        var v1 = Guid.CreateVersion7();
+        var v2 = Guid.CreateVersion7();
+        foreach (var (id, minor, status) in new[] { (v1, 0, "live"), (v2, 1, "ready_to_launch") })
+        {
+            await app.ExecuteAsync(
+                "INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, blueprint_json, intake_progress, row_version, created_at, updated_at) " +
+                "VALUES (@id, @t, @a, @v, 1, @m, @s, '{}', 0, 1, now(), now())",
+                ("id", id), ("t", a), ("a", automation), ("v", $"v1.{minor}"), ("m", minor), ("s", status));
+        }
+
+        // A launch in one transaction: the new version first, then the old one archived; fine at commit.
+        await app.ExecuteAsync("BEGIN; UPDATE automation_versions SET status = 'live' WHERE id = @n; " +
+                               "UPDATE automation_versions SET status = 'archived' WHERE id = @o; COMMIT;", ("n", v2), ("o", v1));
+        // Two live at commit: refused.
+        var denied = await Assert.ThrowsAsync<PostgresException>(() =>
+            app.ExecuteAsync("UPDATE automation_versions SET status = 'live' WHERE id = @o", ("o", v1)));
+        Assert.Equal(PostgresErrorCodes.ExclusionViolation, denied.SqlState);
+    }
+
+    [Fact]
     public async Task A_finalized_billing_period_cannot_be_changed_or_deleted_even_by_the_owner()
     {
         var (a, _) = await TwoTenantsAsync();
