@@ -1,3 +1,5 @@
+using WrkCopilot.Features.Kernel.Pricing;
+using WrkCopilot.Features.Kernel.Auditing;
 using ErrorOr;
 using Microsoft.EntityFrameworkCore;
 using WrkCopilot.Features.Data;
@@ -42,7 +44,7 @@ internal sealed class RejectQuoteChange(AppDbContext db, LifecycleTransitionHand
 /// T4: the version's sent quote becomes <c>rejected</c> with the client's reason. The new draft that the same transition creates
 /// (<c>create_draft_quote</c>) is then the version's current quote, so the project's pricing status ends as <c>draft</c> (ADR 12).
 /// </summary>
-internal sealed class QuoteRejectedEffect(AppDbContext db, TimeProvider clock) : ITransitionEffect
+internal sealed class QuoteRejectedEffect(AppDbContext db, TimeProvider clock, AuditTrail audit) : ITransitionEffect
 {
     public string Id => "quote_rejected";
 
@@ -60,6 +62,13 @@ internal sealed class QuoteRejectedEffect(AppDbContext db, TimeProvider clock) :
         quote.RejectionReason = context.Decision.Reason;
         quote.RejectedAt = QuoteSignature.ToStoredPrecision(now);
         quote.UpdatedAt = now;
+        audit.Record("quote_rejected", "quote", quote.Id, new
+        {
+            automation_version_id = context.Version.Id,
+            reason = quote.RejectionReason,
+            setup_fee = Money.Format(quote.SetupFee),
+            effective_unit_price = Money.FormatUnitPrice(quote.EffectiveUnitPrice),
+        });
         return null;
     }
 }

@@ -34,6 +34,11 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM audit_logs WHERE resource_id = @v AND metadata_json->>'transition' = 'T4' AND metadata_json->>'reason' = 'The setup fee is over budget.'",
             ("v", priced.VersionId)));
+        // The rejection itself, on the quote: actor, tenant, resource and what was refused.
+        Assert.Equal(1, await app.CountAsync(
+            "SELECT count(*) FROM audit_logs WHERE action_type = 'quote_rejected' AND resource_type = 'quote' AND resource_id = @q AND tenant_id = @t " +
+            "AND user_id = @u AND metadata_json->>'reason' = 'The setup fee is over budget.' AND metadata_json->>'setup_fee' = '700.00'",
+            ("q", priced.QuoteId), ("t", admin.TenantId), ("u", admin.UserId)));
     }
 
     [Fact]
