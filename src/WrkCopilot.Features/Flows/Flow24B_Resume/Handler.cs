@@ -1,29 +1,14 @@
 using ErrorOr;
 using WrkCopilot.Features.Data.Entities;
-using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Automations;
-using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Hosting;
-using WrkCopilot.Features.Kernel.Http;
 using WrkCopilot.Features.Kernel.Lifecycle;
-using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Features.Flows.Flow24B_Resume;
 
 /// <summary>Flow 24B — resume a paused version (T10): its WRK workflow activated, binding active.</summary>
-internal sealed class ResumeHandler(ResourceScope scope, CurrentSession session, PlatformTransitions transitions) : IHandler
+internal sealed class ResumeHandler(VersionMove move) : IHandler
 {
-    public async Task<ErrorOr<VersionSummary>> ResumeAsync(ResumeRequest req, CancellationToken ct)
-    {
-        var expected = RowVersionETag.ParseIfMatch(req.IfMatch);
-        if (expected.IsError)
-        {
-            return expected.Errors;
-        }
-        var moved = await transitions.TransitionAsync(
-            async () => await scope.VersionAsync(req.Id, ct) is { } version ? version : AppErrors.NotFound("Automation version"),
-            new TransitionRequest(VersionStatuses.Live, LifecycleActor.Of(session.Required), req.Reason, TransitionEntry.Direct, expected.Value),
-            "T10", ct);
-        return moved.IsError ? moved.Errors : VersionSummary.Of(moved.Value);
-    }
+    public Task<ErrorOr<VersionSummary>> ResumeAsync(ResumeRequest req, CancellationToken ct) =>
+        move.MoveAsync(req.Id, VersionStatuses.Live, req.Reason, req.IfMatch, "T10", ct);
 }

@@ -1,29 +1,14 @@
 using ErrorOr;
 using WrkCopilot.Features.Data.Entities;
-using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Automations;
-using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Hosting;
-using WrkCopilot.Features.Kernel.Http;
 using WrkCopilot.Features.Kernel.Lifecycle;
-using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Features.Flows.Flow24_Launch;
 
 /// <summary>Flow 24 — launch a version (T8): its WRK workflow activated, the versions it replaces archived and their workflows deactivated.</summary>
-internal sealed class LaunchHandler(ResourceScope scope, CurrentSession session, PlatformTransitions transitions) : IHandler
+internal sealed class LaunchHandler(VersionMove move) : IHandler
 {
-    public async Task<ErrorOr<VersionSummary>> LaunchAsync(LaunchRequest req, CancellationToken ct)
-    {
-        var expected = RowVersionETag.ParseIfMatch(req.IfMatch);
-        if (expected.IsError)
-        {
-            return expected.Errors;
-        }
-        var moved = await transitions.TransitionAsync(
-            async () => await scope.VersionAsync(req.Id, ct) is { } version ? version : AppErrors.NotFound("Automation version"),
-            new TransitionRequest(VersionStatuses.Live, LifecycleActor.Of(session.Required), req.Reason, TransitionEntry.Direct, expected.Value),
-            "T8", ct);
-        return moved.IsError ? moved.Errors : VersionSummary.Of(moved.Value);
-    }
+    public Task<ErrorOr<VersionSummary>> LaunchAsync(LaunchRequest req, CancellationToken ct) =>
+        move.MoveAsync(req.Id, VersionStatuses.Live, req.Reason, req.IfMatch, "T8", ct);
 }

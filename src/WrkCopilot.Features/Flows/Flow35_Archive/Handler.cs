@@ -19,21 +19,10 @@ namespace WrkCopilot.Features.Flows.Flow35_Archive;
 /// the WRK Platform between two transactions first (<see cref="PlatformTransitions"/>), so the endpoints are not transactional.
 /// </summary>
 internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, CurrentSession session, LifecycleTransitionHandler lifecycle,
-    PlatformTransitions transitions, AutomationViews views, AuditTrail audit, TimeProvider clock) : IHandler
+    PlatformTransitions transitions, VersionMove move, AutomationViews views, AuditTrail audit, TimeProvider clock) : IHandler
 {
-    public async Task<ErrorOr<VersionSummary>> ArchiveVersionAsync(ArchiveVersionRequest req, CancellationToken ct)
-    {
-        var expected = RowVersionETag.ParseIfMatch(req.IfMatch);
-        if (expected.IsError)
-        {
-            return expected.Errors;
-        }
-        var archived = await transitions.TransitionAsync(
-            async () => await scope.VersionAsync(req.Id, ct) is { } version ? version : AppErrors.NotFound("Automation version"),
-            new TransitionRequest(VersionStatuses.Archived, LifecycleActor.Of(session.Required), req.Reason, TransitionEntry.Direct, expected.Value),
-            "T13", ct);
-        return archived.IsError ? archived.Errors : VersionSummary.Of(archived.Value);
-    }
+    public Task<ErrorOr<VersionSummary>> ArchiveVersionAsync(ArchiveVersionRequest req, CancellationToken ct) =>
+        move.MoveAsync(req.Id, VersionStatuses.Archived, req.Reason, req.IfMatch, "T13", ct);
 
     public async Task<ErrorOr<AutomationView>> ArchiveAutomationAsync(ArchiveAutomationRequest req, CancellationToken ct)
     {
