@@ -22,6 +22,7 @@ internal sealed class SendMessageValidator : Validator<SendMessageRequest>
         RuleFor(x => x.Text).NotEmpty().MaximumLength(MaxText);
         RuleFor(x => x.Attachments).Must(a => a!.Count <= MaxAttachments).When(x => x.Attachments is not null)
             .WithMessage($"At most {MaxAttachments} attachments.");
+        RuleForEach(x => x.Attachments).NotNull().WithMessage("An attachment is an object with artifact_id.");
         RuleForEach(x => x.Attachments).ChildRules(a =>
             a.RuleFor(r => r.ArtifactId).NotNull().WithMessage("artifact_id is required."));
         RuleFor(x => x.Tags).Must(t => t!.Count <= MaxTags).When(x => x.Tags is not null)

@@ -46,7 +46,7 @@ internal sealed class NotificationJob(AppDbContext db, IMailSender mail, SlackWe
             var data = ev.Data.ValueKind == JsonValueKind.Undefined ? "{}" : ev.Data.GetRawText();
             foreach (var userId in userIds)
             {
-                await InsertAsync(job.Id, tenantId, userId, NotificationChannels.InApp, ev, data, now, now, ct);
+                await InAppAsync(job.Id, tenantId, userId, ev, data, now, ct);
                 await InsertAsync(job.Id, tenantId, userId, NotificationChannels.Email, ev, data, null, now, ct);
             }
             var webhook = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.SlackWebhookUrl).FirstOrDefaultAsync(ct);
@@ -148,6 +148,24 @@ internal sealed class NotificationJob(AppDbContext db, IMailSender mail, SlackWe
 
     private Task<bool> IsMemberAsync(Guid tenantId, Guid userId, CancellationToken ct) =>
         db.InTenantAsync(tenantId, () => db.Memberships.AnyAsync(m => m.UserId == userId, ct), ct);
+
+    // Through EF, not raw SQL, so that the event stream's interceptor sees it: the user's open Studio gets it at once. The
+    // existence check is enough for idempotency (one runner holds the job's lease); a race would hit the unique index and retry.
+    private async Task InAppAsync(Guid eventId, Guid tenantId, Guid userId, NotificationEvent ev, string data, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        if (await db.Notifications.AnyAsync(n => n.EventId == eventId && n.UserId == userId && n.Channel == NotificationChannels.InApp, ct))
+        {
+            return;
+        }
+        db.Notifications.Add(new Notification
+        {
+            Id = Guid.CreateVersion7(), TenantId = tenantId, UserId = userId, EventType = ev.Event, EventId = eventId,
+            Channel = NotificationChannels.InApp, Title = ev.Title, Body = ev.Body, DataJson = JsonDocument.Parse(data), SentAt = now,
+            CreatedAt = now,
+        });
+        await db.SaveChangesAsync(ct);
+    }
 
     private Task<int> InsertAsync(Guid eventId, Guid tenantId, Guid? userId, string channel, NotificationEvent ev, string data,
         DateTimeOffset? sentAt, DateTimeOffset now, CancellationToken ct) =>

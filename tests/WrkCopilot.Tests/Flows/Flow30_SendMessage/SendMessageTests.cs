@@ -117,6 +117,35 @@ public sealed class SendMessageTests(WrkApp app) : IClassFixture<WrkApp>
     }
 
     [Fact]
+    public async Task A_null_attachment_is_400_by_path_not_a_500()
+    {
+        var admin = await app.WorkspaceAdminAsync();
+        var p = await app.CollabProjectAsync(admin.TenantId);
+        var res = await app.Client(admin.AccessToken).PostAsync("/v1/messages", new StringContent(
+            $$"""{"project_id":"{{p.ProjectId}}","type":"client","text":"x","attachments":[null]}""", System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await res.ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("$.attachments[0]", out _), problem.GetRawText());
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM messages WHERE tenant_id = @t", ("t", admin.TenantId)));
+    }
+
+    [Fact]
+    public async Task A_delivered_notification_reaches_its_users_event_stream()
+    {
+        var admin = await app.WorkspaceAdminAsync();
+        var staff = await app.StaffAsync("cs_admin");
+        var p = await app.CollabProjectAsync(admin.TenantId);
+        await (await app.Client(staff.AccessToken).PostJsonAsync("/v1/messages", new { project_id = p.ProjectId, type = "ops", text = "Quote ready" }))
+            .ExpectAsync(HttpStatusCode.Created);
+
+        await app.DeliverOutboxAsync();
+
+        Assert.Equal(1, await app.CountAsync(
+            "SELECT count(*) FROM stream_events WHERE tenant_id = @t AND type = 'notification.created' AND user_id = @u AND visibility = 'client'",
+            ("t", admin.TenantId), ("u", admin.UserId)));
+    }
+
+    [Fact]
     public async Task Attachments_reference_artifacts_of_the_same_workspace_and_others_are_refused_by_path()
     {
         var admin = await app.WorkspaceAdminAsync();
