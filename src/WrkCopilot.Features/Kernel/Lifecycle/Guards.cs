@@ -53,15 +53,23 @@ internal sealed class DraftQuotePricedGuard(AppDbContext db) : ITransitionGuard
     }
 }
 
-/// <summary>T3, T4: the client answers a quote that was sent.</summary>
-internal sealed class QuoteSentGuard(AppDbContext db) : ITransitionGuard
+/// <summary>T3, T4: the client answers a quote that was sent; signing it (T3) also needs it not expired (rejecting an expired one is fine).</summary>
+internal sealed class QuoteSentGuard(AppDbContext db, TimeProvider clock) : ITransitionGuard
 {
     public string Id => TransitionTable.GuardIds.QuoteSent;
 
-    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct) =>
-        await db.Quotes.AnyAsync(q => q.AutomationVersionId == context.Version.Id && q.Status == "sent", ct)
-            ? null
-            : "The version has no sent quote to answer.";
+    public async Task<string?> CheckAsync(TransitionContext context, CancellationToken ct)
+    {
+        var sent = await db.Quotes.AsNoTracking().Where(q => q.AutomationVersionId == context.Version.Id && q.Status == "sent")
+            .OrderByDescending(q => q.SentAt).Select(q => new { q.ExpiresAt }).FirstOrDefaultAsync(ct);
+        if (sent is null)
+        {
+            return "The version has no sent quote to answer.";
+        }
+        return context.Decision.To == Data.Entities.VersionStatuses.BuildInProgress && sent.ExpiresAt is { } expires && expires <= clock.GetUtcNow()
+            ? $"The quote expired at {expires:O}; reject it to get a new one."
+            : null;
+    }
 }
 
 /// <summary>T8: launching needs a signed quote.</summary>

@@ -131,6 +131,7 @@ public sealed class SignQuoteTests(ClientIpApp app) : IClassFixture<ClientIpApp>
         var generic = await (await app.Client(admin.AccessToken).PatchJsonAsync($"/v1/automation-versions/{priced.VersionId}/status",
             new { status = "build_in_progress" })).ExpectAsync(HttpStatusCode.Conflict);
         Assert.Contains("expired", generic.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("transition_guard_failed", generic.GetProperty("code").GetString());
         Assert.Equal("sent", await QuoteColumnAsync("status", priced.QuoteId));
     }
 
