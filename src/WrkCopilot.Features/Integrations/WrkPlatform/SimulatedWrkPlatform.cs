@@ -20,6 +20,7 @@ public sealed class SimulatedWrkPlatform(IRunEventSender sender, WebhookSecretKe
 {
     public const string UrlBase = "https://wrk-platform.simulator.local/workflows/";
     private const int UsagePageSize = 100;
+    private const string IdPrefix = "wf_sim_";
     private static readonly JsonSerializerOptions EventJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private sealed class Workflow(string id, string externalRef, string tenantRef, string name, string blueprint)
@@ -62,7 +63,7 @@ public sealed class SimulatedWrkPlatform(IRunEventSender sender, WebhookSecretKe
                     ? PlatformResult<PlatformWorkflow>.Ok(existing.View())
                     : PlatformResult<PlatformWorkflow>.Rejected(409, "external_ref_conflict", "The external reference belongs to another tenant."));
             }
-            var workflow = new Workflow("wf_sim_" + Guid.CreateVersion7().ToString("N"), request.ExternalRef, request.TenantRef,
+            var workflow = new Workflow(IdPrefix + Guid.CreateVersion7().ToString("N"), request.ExternalRef, request.TenantRef,
                 request.Name, request.Blueprint.GetRawText());
             _byId[workflow.Id] = workflow;
             _byRef[workflow.ExternalRef] = workflow;
@@ -219,7 +220,15 @@ public sealed class SimulatedWrkPlatform(IRunEventSender sender, WebhookSecretKe
         {
             if (!_byId.TryGetValue(workflowId, out var workflow))
             {
-                return Result(PlatformResult<PlatformWorkflow>.Rejected(404, "workflow_not_found", $"No workflow '{workflowId}'."));
+                if (!workflowId.StartsWith(IdPrefix, StringComparison.Ordinal))
+                {
+                    return Result(PlatformResult<PlatformWorkflow>.Rejected(404, "workflow_not_found", $"No workflow '{workflowId}'."));
+                }
+                // One of ours from before a restart (the simulator keeps workflows in memory): it is adopted, so a local
+                // lifecycle survives `dotnet run` restarts instead of failing every launch with 404.
+                workflow = new Workflow(workflowId, workflowId, "", workflowId, "{}");
+                _byId[workflowId] = workflow;
+                _byRef[workflowId] = workflow;
             }
             change(workflow);
             return Result(PlatformResult<PlatformWorkflow>.Ok(workflow.View()));

@@ -144,6 +144,16 @@ public sealed class SimulatedWrkPlatformTests(SimulatorApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_simulator_workflow_from_before_a_restart_is_adopted_not_refused()
+    {
+        var client = app.PlatformClient();
+
+        var adopted = await client.ActivateAsync("wf_sim_0123456789abcdef", Ct);
+
+        Assert.Equal((PlatformOutcome.Ok, "active"), (adopted.Outcome, adopted.Value!.Status));
+    }
+
+    [Fact]
     public async Task An_unknown_workflow_is_404()
     {
         WebhookAccepts();
