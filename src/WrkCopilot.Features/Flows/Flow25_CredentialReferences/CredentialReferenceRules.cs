@@ -45,6 +45,10 @@ internal static partial class CredentialReferenceRules
         {
             return "a URL with a password";
         }
+        if (SecretUrl().IsMatch(value))
+        {
+            return "a URL that grants access by itself (a signed URL or an incoming-webhook URL)";
+        }
         if (AuthScheme().IsMatch(value))
         {
             return "an Authorization header value";
@@ -79,8 +83,8 @@ internal static partial class CredentialReferenceRules
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Jwt();
 
-    // Stripe, Slack, GitHub, GitLab, AWS, Google, SendGrid, OpenAI-style, npm, Shopify, webhook secrets and our own API keys.
-    [GeneratedRegex(@"(?<![A-Za-z0-9])(sk|rk)[_-]|(?<![A-Za-z0-9])(xox[abposr]-|xapp-|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|npm_|shpat_|shpss_|whsec_|wrk_live_)|(?<![A-Za-z0-9])(AKIA|ASIA)[0-9A-Z]{12,}|AIza[0-9A-Za-z_-]{20,}|SG\.[A-Za-z0-9_-]{10,}\.",
+    // Stripe, Slack, GitHub, GitLab, AWS, Google (API keys and OAuth client secrets), SendGrid, OpenAI-style, npm, Shopify, webhook secrets and our own API keys.
+    [GeneratedRegex(@"(?<![A-Za-z0-9])(sk|rk)[_-]|(?<![A-Za-z0-9])(xox[abposr]-|xapp-|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|npm_|shpat_|shpss_|whsec_|wrk_live_|GOCSPX-)|(?<![A-Za-z0-9])(AKIA|ASIA)[0-9A-Z]{12,}|AIza[0-9A-Za-z_-]{20,}|SG\.[A-Za-z0-9_-]{10,}\.",
         RegexOptions.CultureInvariant, 100)]
     private static partial Regex KnownPrefix();
 
@@ -91,6 +95,11 @@ internal static partial class CredentialReferenceRules
 
     [GeneratedRegex(@"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 100)]
     private static partial Regex UrlWithPassword();
+
+    // Signed URLs (Azure SAS, S3 presigned) and incoming-webhook URLs carry their credential in the URL itself.
+    [GeneratedRegex(@"[?&](sig|signature|x-amz-signature)=[^&\s]{8,}|hooks\.slack\.com/services/|outlook\.office\.com/webhook/|discord(app)?\.com/api/webhooks/",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 100)]
+    private static partial Regex SecretUrl();
 
     [GeneratedRegex(@"(^|\s)(bearer|basic)\s+[A-Za-z0-9+/=._~-]{20,}", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 100)]
     private static partial Regex AuthScheme();

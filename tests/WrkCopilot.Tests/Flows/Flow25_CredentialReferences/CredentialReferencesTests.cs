@@ -199,6 +199,9 @@ public sealed class CredentialReferencesTests(WrkApp app) : IClassFixture<WrkApp
         "Bearer abcdefghijklmnopqrstuvwxyz012345",
         "wrk_live_abcd1234_secretsecretsecret",
         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "GOCSPX-1a2B3c4D5e6F7g8H9i0J",
+        "https://acct.blob.core.windows.net/c/f?sv=2022-11-02&sig=AbCdEf123456%2Bxyz",
+        "https://hooks.slack.com/services/T000/B000/XXXXXXXX",
     };
 
     [Fact]
