@@ -18,12 +18,19 @@ using var http = new HttpClient(new SocketsHttpHandler
     Timeout = TimeSpan.FromSeconds(60),
 };
 
+if (options.Lag is { } lag)
+{
+    // Aggregation lag (issue 7, item 3): a paced, open-loop load; prints one line (see RunLagAsync).
+    Console.WriteLine(await LagProbe.RunAsync(http, options, lag));
+    return 0;
+}
+
 // Warm-up (JIT, connection pool, PostgreSQL caches): not measured.
-await RunLevelAsync(http, Sign(options, "warmup", options.Warmup), 16);
+await RunLevelAsync(http, Bodies.Sign(options, "warmup", options.Warmup), 16);
 
 foreach (var concurrency in options.Concurrency)
 {
-    var requests = Sign(options, $"c{concurrency}", options.Count);
+    var requests = Bodies.Sign(options, $"c{concurrency}", options.Count);
     var result = await RunLevelAsync(http, requests, concurrency);
     Console.WriteLine(string.Join('\t',
         concurrency,
@@ -35,26 +42,6 @@ foreach (var concurrency in options.Concurrency)
         result.Failures));
 }
 return 0;
-
-static SignedRequest[] Sign(Options o, string label, int count)
-{
-    var started = DateTimeOffset.UtcNow.AddMinutes(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-    var completed = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-    var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-    var batch = Guid.NewGuid().ToString("N");
-    var requests = new SignedRequest[count];
-    for (var i = 0; i < count; i++)
-    {
-        var body = Encoding.UTF8.GetBytes(
-            "{\"workflow_id\":\"" + o.Workflow + "\",\"run_id\":\"run_" + batch + "_" + label + "_" + i.ToString(CultureInfo.InvariantCulture) +
-            "\",\"status\":\"succeeded\",\"started_at\":\"" + started + "\",\"completed_at\":\"" + completed +
-            "\",\"error_message\":null,\"cost\":\"0.0125\",\"metadata\":{\"trigger\":\"schedule\"}}");
-        var id = $"msg_{batch}_{label}_{i}";
-        requests[i] = new SignedRequest(body, id, timestamp.ToString(CultureInfo.InvariantCulture),
-            WebhookSignatures.Sign(o.Secret, id, timestamp, body));
-    }
-    return requests;
-}
 
 static async Task<LevelResult> RunLevelAsync(HttpClient http, SignedRequest[] requests, int concurrency)
 {
@@ -96,11 +83,36 @@ static async Task<LevelResult> RunLevelAsync(HttpClient http, SignedRequest[] re
 static double Percentile(double[] sorted, double p) =>
     sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
+internal static class Bodies
+{
+    public static SignedRequest[] Sign(Options o, string label, int count)
+    {
+        var started = DateTimeOffset.UtcNow.AddMinutes(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var completed = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var batch = Guid.NewGuid().ToString("N");
+        var requests = new SignedRequest[count];
+        for (var i = 0; i < count; i++)
+        {
+            var body = Encoding.UTF8.GetBytes(
+                "{\"workflow_id\":\"" + o.Workflow + "\",\"run_id\":\"run_" + batch + "_" + label + "_" + i.ToString(CultureInfo.InvariantCulture) +
+                "\",\"status\":\"succeeded\",\"started_at\":\"" + started + "\",\"completed_at\":\"" + completed +
+                "\",\"error_message\":null,\"cost\":\"0.0125\",\"metadata\":{\"trigger\":\"schedule\"}}");
+            var id = $"msg_{batch}_{label}_{i}";
+            requests[i] = new SignedRequest(body, id, timestamp.ToString(CultureInfo.InvariantCulture),
+                WebhookSignatures.Sign(o.Secret, id, timestamp, body));
+        }
+        return requests;
+    }
+}
+
 internal sealed record SignedRequest(byte[] Body, string Id, string Timestamp, string Signature);
 
 internal sealed record LevelResult(int Count, double Seconds, double P50, double P99, int Failures);
 
-internal sealed record Options(string Url, string Secret, string Workflow, int Count, int Warmup, int[] Concurrency)
+internal sealed record LagOptions(int Rate, int Seconds, string Database, Guid VersionId);
+
+internal sealed record Options(string Url, string Secret, string Workflow, int Count, int Warmup, int[] Concurrency, LagOptions? Lag)
 {
     public static Options Parse(string[] args)
     {
@@ -116,6 +128,10 @@ internal sealed record Options(string Url, string Secret, string Workflow, int C
             Arg("--workflow"),
             int.Parse(Arg("--count", "5000"), CultureInfo.InvariantCulture),
             int.Parse(Arg("--warmup", "500"), CultureInfo.InvariantCulture),
-            Arg("--concurrency", "1,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray());
+            Arg("--concurrency", "1,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+            args.Contains("--lag")
+                ? new LagOptions(int.Parse(Arg("--rate", "1000"), CultureInfo.InvariantCulture),
+                    int.Parse(Arg("--seconds", "60"), CultureInfo.InvariantCulture), Arg("--database"), Guid.Parse(Arg("--version")))
+                : null);
     }
 }
