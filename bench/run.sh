@@ -14,8 +14,9 @@ PGBENCH_SECONDS=${PGBENCH_SECONDS:-10}
 LAG_RATE=${LAG_RATE:-1000}      # aggregation lag: events/s offered ...
 LAG_SECONDS=${LAG_SECONDS:-60}  # ... for this long (LAG_SECONDS=0 skips it)
 LEVELS=${LEVELS:-1,16,64}
-APP_PORT=${APP_PORT:-55080}
-PG_PORT=${PG_PORT:-55499}
+# Free ports picked by the kernel, so a concurrent run or another service on this machine is never in the way.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PG_PORT=${PG_PORT:-$(free_port)}
 
 WORK=$(mktemp -d /tmp/wrk-bench.XXXXXX)
 chmod 755 "$WORK"
@@ -54,7 +55,6 @@ SECRET="whsec_$(head -c 32 /dev/urandom | base64 -w 0)"
 export ASPNETCORE_ENVIRONMENT=Production
 export Auth__SigningKeys__0__Kid=bench
 export Auth__SigningKeys__0__Secret="$(head -c 32 /dev/urandom | base64 -w 0)"
-export ASPNETCORE_URLS="http://127.0.0.1:$APP_PORT"
 export LocalDatabase__DataDirectory="$PGROOT"
 export LocalDatabase__Port="$PG_PORT"
 export WrkPlatform__WebhookSecrets__0="$SECRET"
@@ -68,6 +68,8 @@ psql_owner() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGROOT" -p "$PG_PORT" -U
 # (Not called in $(...): APP_PID must be set in this shell, or neither stop_service nor the trap could stop it.)
 start_service() {
   local log=$1 t0 t1
+  APP_PORT=$(free_port)
+  export ASPNETCORE_URLS="http://127.0.0.1:$APP_PORT"
   t0=$(date +%s%N)
   (cd "$APP_DIR" && exec dotnet WrkCopilot.dll >"$log" 2>&1) &
   APP_PID=$!
