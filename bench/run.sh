@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Performance harness (issue 7): cold start, webhook ingestion vs pgbench, peak RSS. Prints a table and writes
+# bench/results/latest.md. Uses its own PostgreSQL cluster in a temp dir on its own port (never a developer's data), with
+# default durability (fsync on), and removes everything it started on exit, failure included.
+#   bench/run.sh                 # defaults below; override with env, e.g. EVENTS=2000 STARTS=3 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+EVENTS=${EVENTS:-5000}          # signed events per concurrency level
+WARMUP=${WARMUP:-500}           # events posted first, not measured
+STARTS=${STARTS:-5}             # cold starts measured
+PGBENCH_SECONDS=${PGBENCH_SECONDS:-10}
+LAG_RATE=${LAG_RATE:-1000}      # aggregation lag: events/s offered ...
+LAG_SECONDS=${LAG_SECONDS:-60}  # ... for this long (LAG_SECONDS=0 skips it)
+LEVELS=${LEVELS:-1,16,64}
+# Free ports picked by the kernel, so a concurrent run or another service on this machine is never in the way.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PG_PORT=${PG_PORT:-$(free_port)}
+
+WORK=$(mktemp -d /tmp/wrk-bench.XXXXXX)
+chmod 755 "$WORK"
+PGROOT="$WORK/pg"
+APP_PID=""
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$PG_BIN/pg_ctl" ] || { echo "PostgreSQL server binaries not found under /usr/lib/postgresql" >&2; exit 1; }
+as_pg() { if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() {
+  set +e
+  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
+  if [ -f "$PGROOT/data/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PGROOT/data" -m immediate -w stop >/dev/null 2>&1
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+# pgbench ships with the server binaries; install the client package only when missing (Debian).
+if [ ! -x "$PG_BIN/pgbench" ] && ! command -v pgbench >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q postgresql-contrib >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q postgresql-contrib >/dev/null 2>&1; }
+  fi
+fi
+PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench)
+
+echo "Building (Release)..." >&2
+dotnet build -c Release -v q -nologo src/WrkCopilot >/dev/null
+dotnet build -c Release -v q -nologo bench/WrkCopilot.Bench >/dev/null
+APP_DIR="$REPO/src/WrkCopilot/bin/Release/net10.0"
+LOADGEN="$REPO/bench/WrkCopilot.Bench/bin/Release/net10.0/WrkCopilot.Bench.dll"
+
+SECRET="whsec_$(head -c 32 /dev/urandom | base64 -w 0)"
+export ASPNETCORE_ENVIRONMENT=Production
+export Auth__SigningKeys__0__Kid=bench
+export Auth__SigningKeys__0__Secret="$(head -c 32 /dev/urandom | base64 -w 0)"
+export LocalDatabase__DataDirectory="$PGROOT"
+export LocalDatabase__Port="$PG_PORT"
+export WrkPlatform__WebhookSecrets__0="$SECRET"
+export WrkPlatform__Mode=Simulated   # Production refuses an implicit simulator; the webhook never calls the platform
+# The webhook's own per-minute limit would refuse the load itself; the bench measures throughput, not the limiter.
+export Http__WebhookRequestsPerMinute=100000000
+
+psql_owner() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGROOT" -p "$PG_PORT" -U postgres -d wrk_copilot "$@"; }
+
+# Starts the service and waits for /health/ready; sets START_MS to the milliseconds from process start to healthy.
+# (Not called in $(...): APP_PID must be set in this shell, or neither stop_service nor the trap could stop it.)
+start_service() {
+  local log=$1 t0 t1
+  APP_PORT=$(free_port)
+  export ASPNETCORE_URLS="http://127.0.0.1:$APP_PORT"
+  t0=$(date +%s%N)
+  (cd "$APP_DIR" && exec dotnet WrkCopilot.dll >"$log" 2>&1) &
+  APP_PID=$!
+  until curl -fs -o /dev/null "http://127.0.0.1:$APP_PORT/health/ready"; do
+    kill -0 "$APP_PID" 2>/dev/null || { echo "service exited; log:" >&2; tail -n 30 "$log" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  START_MS=$(( (t1 - t0) / 1000000 ))
+}
+stop_service() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=""; }
+
+# --- 5. Cold start ----------------------------------------------------------------------------------------------------
+echo "First start (creates the cluster, applies migrations; not measured)..." >&2
+start_service "$WORK/first.log"
+stop_service
+starts=()
+for i in $(seq 1 "$STARTS"); do
+  start_service "$WORK/start$i.log"
+  starts+=("$START_MS")
+  stop_service
+done
+read -r START_MIN START_MED START_MAX < <(printf '%s\n' "${starts[@]}" | sort -n | awk '{a[NR]=$1} END {print a[1], a[int((NR+1)/2)], a[NR]}')
+echo "Cold start (ms): ${starts[*]}" >&2
+
+# --- 1. Webhook ingestion ---------------------------------------------------------------------------------------------
+TENANT=$(cat /proc/sys/kernel/random/uuid); AUTOMATION=$(cat /proc/sys/kernel/random/uuid)
+VERSION=$(cat /proc/sys/kernel/random/uuid); BINDING=$(cat /proc/sys/kernel/random/uuid)
+WORKFLOW="wf_bench_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# A second workflow for the lag probe, so the ingestion's own usage changes never count towards it.
+LAG_AUTOMATION=$(cat /proc/sys/kernel/random/uuid); LAG_VERSION=$(cat /proc/sys/kernel/random/uuid)
+LAG_BINDING=$(cat /proc/sys/kernel/random/uuid); LAG_WORKFLOW="${WORKFLOW}_lag"
+psql_owner <<SQL
+INSERT INTO tenants (id, name, kind, currency, ai_processing, created_at, updated_at)
+  VALUES ('$TENANT', 'Bench', 'client', 'USD', true, now(), now());
+INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES ('$AUTOMATION', '$TENANT', 'Bench', now(), now());
+INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, blueprint_json, intake_progress,
+    row_version, created_at, updated_at)
+  VALUES ('$VERSION', '$TENANT', '$AUTOMATION', 'v1.0', 1, 0, 'live', '{}'::jsonb, 0, 1, now(), now());
+INSERT INTO workflow_bindings (id, tenant_id, automation_version_id, wrk_workflow_id, wrk_workflow_url, status, created_at, updated_at)
+  VALUES ('$BINDING', '$TENANT', '$VERSION', '$WORKFLOW', 'https://wrk.example/wf', 'active', now(), now());
+INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES ('$LAG_AUTOMATION', '$TENANT', 'Bench lag', now(), now());
+INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, blueprint_json, intake_progress,
+    row_version, created_at, updated_at)
+  VALUES ('$LAG_VERSION', '$TENANT', '$LAG_AUTOMATION', 'v1.0', 1, 0, 'live', '{}'::jsonb, 0, 1, now(), now());
+INSERT INTO workflow_bindings (id, tenant_id, automation_version_id, wrk_workflow_id, wrk_workflow_url, status, created_at, updated_at)
+  VALUES ('$LAG_BINDING', '$TENANT', '$LAG_VERSION', '$LAG_WORKFLOW', 'https://wrk.example/wf', 'active', now(), now());
+CREATE TABLE bench_run_events (LIKE run_events INCLUDING ALL);
+SQL
+
+echo "Webhook ingestion: $EVENTS events per level at concurrency $LEVELS..." >&2
+start_service "$WORK/load.log"
+dotnet "$LOADGEN" --url "http://127.0.0.1:$APP_PORT" --secret "$SECRET" --workflow "$WORKFLOW" \
+  --count "$EVENTS" --warmup "$WARMUP" --concurrency "$LEVELS" >"$WORK/ingest.tsv"
+# --- 3. Aggregation lag: acceptance → counted in usage_aggregates, at a sustained offered rate (same service process).
+LAG_LINE=""
+if [ "$LAG_SECONDS" -gt 0 ]; then
+  echo "Aggregation lag: $LAG_RATE events/s for ${LAG_SECONDS}s..." >&2
+  LAG_LINE=$(dotnet "$LOADGEN" --lag --url "http://127.0.0.1:$APP_PORT" --secret "$SECRET" --workflow "$LAG_WORKFLOW" \
+    --rate "$LAG_RATE" --seconds "$LAG_SECONDS" --version "$LAG_VERSION" \
+    --database "Host=$PGROOT;Port=$PG_PORT;Username=postgres;Database=wrk_copilot")
+fi
+# --- 4. Peak RSS: the kernel's high-water mark of the service process over its whole life (start + ingestion).
+PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status")
+stop_service
+STORED=$(psql_owner -At -c "SELECT count(*) FROM run_events WHERE workflow_binding_id = '$BINDING'")
+
+# The same single-row insert, straight into PostgreSQL, at the same concurrency levels.
+cat >"$WORK/insert.sql" <<SQL
+INSERT INTO bench_run_events (id, tenant_id, workflow_binding_id, automation_version_id, run_id, status, started_at,
+    completed_at, error_message, cost, metadata_json, webhook_id, created_at, updated_at)
+VALUES (gen_random_uuid(), '$TENANT', '$BINDING', '$VERSION', gen_random_uuid()::text, 'succeeded', now() - interval '1 minute',
+    now(), NULL, 0.0125, '{"trigger":"schedule"}'::jsonb, gen_random_uuid()::text, now(), now())
+ON CONFLICT DO NOTHING;
+SQL
+chmod 644 "$WORK/insert.sql"
+declare -A PGB
+for c in ${LEVELS//,/ }; do
+  j=$(( c < 2 ? 1 : 2 ))
+  PGB[$c]=$(as_pg "$PGBENCH" -n -h "$PGROOT" -p "$PG_PORT" -U postgres -c "$c" -j "$j" -T "$PGBENCH_SECONDS" \
+      -f "$WORK/insert.sql" wrk_copilot 2>&1 | awk -F'= ' '/^tps/ {split($2, a, " "); printf "%.0f", a[1]}')
+done
+
+# --- Table ------------------------------------------------------------------------------------------------------------
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+MEM=$(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo)
+PGVER=$("$PG_BIN/postgres" --version | awk '{print $3}')
+{
+  echo "# Benchmark results"
+  echo
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT"
+  echo "- Machine: $(nproc) cores ($CPU), $MEM RAM; PostgreSQL $PGVER (own cluster, default durability); .NET $(dotnet --version)"
+  echo "- Service: Release build, simulated WRK Platform; $EVENTS signed events per concurrency level (pre-signed); pgbench ${PGBENCH_SECONDS}s per level"
+  echo
+  echo "| Measure | Figure | Target |"
+  echo "|---|---|---|"
+  echo "| Cold start to /health/ready (min / median / max of $STARTS, ms) | $START_MIN / $START_MED / $START_MAX | median ≤ 3000 |"
+  while IFS=$'\t' read -r c n secs eps p50 p99 fails; do
+    pg=${PGB[$c]:-0}
+    ratio=$(awk -v a="$eps" -v b="$pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+    target=""; [ "$c" = 64 ] && target="≥ 1.0 (aim 2.0)"; [ "$c" = 16 ] && target="p99 ≤ 50 ms"
+    echo "| Webhook ingestion, concurrency $c: events/s (p50 / p99 ms; non-2xx) vs pgbench TPS | $eps ($p50 / $p99; $fails) vs $pg = **${ratio}×** | $target |"
+  done <"$WORK/ingest.tsv"
+  echo "| Peak RSS of the service (start + ingestion + lag probe, VmHWM) | $(( PEAK_RSS_KB / 1024 )) MB | ≤ 300 MB |"
+  if [ -n "$LAG_LINE" ]; then
+    IFS=$'\t' read -r l_acc l_secs l_rate l_p50 l_p99 l_max l_counted <<<"$LAG_LINE"
+    echo "| Aggregation lag at $LAG_RATE events/s offered for ${LAG_SECONDS}s (achieved $l_rate/s): p50 / p99 / max ms | $l_p50 / $l_p99 / $l_max | p99 ≤ 2000 |"
+    echo "| Lag probe: events counted in usage_aggregates / accepted | $l_counted / $l_acc | equal |"
+  fi
+  echo "| Events stored / sent (warm-up included) | $STORED / $(awk -F'\t' -v w="$WARMUP" '{s += $2} END {print s + w}' "$WORK/ingest.tsv") | equal |"
+  echo
+  echo "Not measured yet: tenant-scoped list read vs a raw baseline (issue 7 item 2)."
+} >"$WORK/results.md"
+mkdir -p bench/results
+cp "$WORK/results.md" bench/results/latest.md
+cat bench/results/latest.md
