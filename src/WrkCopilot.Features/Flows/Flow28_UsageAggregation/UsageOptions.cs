@@ -9,7 +9,7 @@ public sealed class UsageOptions
     public bool SchedulesEnabled { get; set; } = true;
 
     /// <summary>How often pending run-event deltas are folded into <c>usage_aggregates</c>: the most the aggregates lag.</summary>
-    public int DrainEverySeconds { get; set; } = 5;
+    public int DrainEverySeconds { get; set; } = 1;
 
     /// <summary>Deltas claimed per transaction.</summary>
     public int DrainBatchSize { get; set; } = 1000;
