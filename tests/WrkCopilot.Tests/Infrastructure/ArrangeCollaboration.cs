@@ -8,17 +8,8 @@ public static class ArrangeCollaboration
 {
     public static async Task<CollabProject> CollabProjectAsync(this WrkApp app, Guid tenantId, string status = "intake_in_progress")
     {
-        var p = new CollabProject(tenantId, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
-        await app.ExecuteAsync("""
-            INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES (@a, @t, 'Invoice triage', now(), now());
-            INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, blueprint_json,
-                intake_progress, row_version, created_at, updated_at)
-            VALUES (@v, @t, @a, 'v1.0', 1, 0, @s, '{}'::jsonb, 0, 1, now(), now());
-            INSERT INTO projects (id, tenant_id, automation_id, automation_version_id, name, type, status, pricing_status,
-                checklist_progress, created_at, updated_at)
-            VALUES (@p, @t, @a, @v, 'Invoice triage', 'new_automation', @s, 'none', 0, now(), now());
-            """, ("a", p.AutomationId), ("t", tenantId), ("v", p.VersionId), ("p", p.ProjectId), ("s", status));
-        return p;
+        var v = await app.VersionAsync(tenantId, status, name: "Invoice triage");
+        return new CollabProject(tenantId, v.AutomationId, v.VersionId, v.ProjectId);
     }
 
     /// <summary>A second version of an automation, with its own project (a revision).</summary>

@@ -10,21 +10,8 @@ public static class ArrangeIngestion
 
     /// <summary>An automation with one version (<c>v1.0</c>) in <paramref name="status"/> and its project; returns the version id.</summary>
     public static async Task<Guid> IntakeVersionAsync(this WrkApp app, Guid tenantId, string status = "intake_in_progress",
-        string blueprint = EmptyBlueprint)
-    {
-        var automation = Guid.CreateVersion7();
-        var version = Guid.CreateVersion7();
-        await app.ExecuteAsync("""
-            INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES (@a, @t, 'Lead sync', now(), now());
-            INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, blueprint_json,
-                intake_progress, row_version, created_at, updated_at)
-            VALUES (@v, @t, @a, 'v1.0', 1, 0, @s, @bp::jsonb, 0, 1, now(), now());
-            INSERT INTO projects (id, tenant_id, automation_id, automation_version_id, name, type, status, pricing_status,
-                checklist_progress, created_at, updated_at)
-            VALUES (@p, @t, @a, @v, 'Lead sync', 'new_automation', @s, 'none', 0, now(), now());
-            """, ("a", automation), ("t", tenantId), ("v", version), ("p", Guid.CreateVersion7()), ("s", status), ("bp", blueprint));
-        return version;
-    }
+        string blueprint = EmptyBlueprint) =>
+        (await app.VersionAsync(tenantId, status, blueprint: blueprint)).VersionId;
 
     public static string RequirementsUrl(Guid versionId) => $"/v1/automation-versions/{versionId}/requirements";
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WrkCopilot.Tests.Flows.Flow13_StatusRouter;
 using WrkCopilot.Tests.Infrastructure;
 using static WrkCopilot.Tests.Infrastructure.ArrangeQuotes;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using WrkCopilot.Tests.Flows.Flow13_StatusRouter;
 using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Flows.Flow25_CredentialReferences;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Kernel.Lifecycle;
 using WrkCopilot.Features.Kernel.Tenancy;
-using WrkCopilot.Tests.Flows.Flow13_StatusRouter;
 using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Flows.Flow26_BlockUnblock;

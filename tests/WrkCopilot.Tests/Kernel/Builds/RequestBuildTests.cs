@@ -1,5 +1,4 @@
 using System.Net;
-using WrkCopilot.Tests.Flows.Flow13_StatusRouter;
 using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Kernel.Builds;

@@ -5,7 +5,6 @@ using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Kernel.Lifecycle;
 using WrkCopilot.Features.Kernel.Tenancy;
-using WrkCopilot.Tests.Flows.Flow13_StatusRouter;
 using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Kernel.Lifecycle;

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using WrkCopilot.Features.Kernel.Observability;
 using WrkCopilot.Features.Kernel.Outbox;
-using WrkCopilot.Tests.Flows.Flow13_StatusRouter;
 using WrkCopilot.Tests.Infrastructure;
 using WrkCopilot.Tests.Kernel.Outbox;
 

@@ -1,6 +1,4 @@
-using WrkCopilot.Tests.Infrastructure;
-
-namespace WrkCopilot.Tests.Flows.Flow13_StatusRouter;
+namespace WrkCopilot.Tests.Infrastructure;
 
 public sealed record ArrangedVersion(Guid AutomationId, Guid VersionId, Guid ProjectId);
 
@@ -10,19 +8,20 @@ internal static class LifecycleRows
     public const string OneStepBlueprint =
         """{"schema_version":1,"summary":"s","sections":[{"id":"sec_1","title":"Intake","steps":[{"id":"st_1","type":"trigger","title":"New lead","next":[]}]}],"metadata":{}}""";
 
+    /// <summary>An automation with one version (<c>v1.0</c>) in <paramref name="status"/> and its project, as Flow 8 would write them.</summary>
     public static async Task<ArrangedVersion> VersionAsync(this WrkApp app, Guid tenantId, string status,
-        string? statusBeforeBlocked = null, string blueprint = OneStepBlueprint)
+        string? statusBeforeBlocked = null, string blueprint = OneStepBlueprint, string name = "Lead sync")
     {
         var ids = new ArrangedVersion(Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
         await app.ExecuteAsync("""
-            INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES (@a, @t, 'Lead sync', now(), now());
+            INSERT INTO automations (id, tenant_id, name, created_at, updated_at) VALUES (@a, @t, @n, now(), now());
             INSERT INTO automation_versions (id, tenant_id, automation_id, version, major, minor, status, status_before_blocked,
                 blocked_reason, blueprint_json, intake_progress, row_version, created_at, updated_at)
             VALUES (@v, @t, @a, 'v1.0', 1, 0, @s, @sbb, CASE WHEN @s::text = 'blocked' THEN 'arranged' END, @bp::jsonb, 0, 1, now(), now());
             INSERT INTO projects (id, tenant_id, automation_id, automation_version_id, name, type, status, pricing_status,
                 checklist_progress, created_at, updated_at)
-            VALUES (@p, @t, @a, @v, 'Lead sync', 'new_automation', @s, 'none', 0, now(), now());
-            """, ("a", ids.AutomationId), ("t", tenantId), ("v", ids.VersionId), ("p", ids.ProjectId), ("s", status),
+            VALUES (@p, @t, @a, @v, @n, 'new_automation', @s, 'none', 0, now(), now());
+            """, ("n", name), ("a", ids.AutomationId), ("t", tenantId), ("v", ids.VersionId), ("p", ids.ProjectId), ("s", status),
             ("sbb", (object?)statusBeforeBlocked ?? DBNull.Value), ("bp", blueprint));
         return ids;
     }
