@@ -95,6 +95,24 @@ public sealed class SignQuoteTests(ClientIpApp app) : IClassFixture<ClientIpApp>
             ("t", admin.TenantId), ("v", priced.VersionId.ToString()), ("q", priced.QuoteId.ToString())));
     }
 
+    [Theory]
+    [InlineData("""{"status":"sign"}""", "$.status")]
+    [InlineData("""{"status":"signed","reason":7}""", "$.reason")]
+    [InlineData("""{"status":"signed","signer":"me"}""", "$.signer")]
+    public async Task Bad_input_is_400_naming_the_field_and_nothing_is_signed(string json, string path)
+    {
+        var admin = await app.SignUpAsync();
+        var ops = await app.StaffAsync("ops_admin");
+        var priced = await app.SentQuoteAsync(admin, ops);
+
+        var res = await app.Client(admin.AccessToken).PatchAsync(QuoteStatusUrl(priced.QuoteId),
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        var body = await res.ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True(body.GetProperty("errors").TryGetProperty(path, out _), body.ToString());
+        Assert.Equal("sent", await QuoteColumnAsync("status", priced.QuoteId));
+    }
+
     [Fact]
     public async Task Only_the_client_admin_may_sign()
     {
