@@ -41,9 +41,6 @@ public sealed class OutboxWriter(AppDbContext db, TenantContext tenant, TimeProv
         return row;
     }
 
-    /// <summary>A notification event for the admins of the current tenant (see <see cref="NotificationJob"/>).</summary>
-    public OutboxMessage Notify(string eventType, object data) => Notify(eventType, data, NotificationAudience.TenantAdmins());
-
     /// <summary>
     /// A notification event for <paramref name="audience"/>: one <c>notification</c> job whose worker writes the in-app rows and
     /// sends email and Slack where configured, once per (event, recipient, channel).
