@@ -42,10 +42,6 @@ public static class ArrangeQuotes
         return (await (await client.GetAsync(QuoteUrl(quoteId))).ExpectAsync(HttpStatusCode.OK)).GetProperty("data");
     }
 
-    /// <summary>The first column of the first row as invariant text ("" for null), read as the table owner.</summary>
-    public static async Task<string> TextAsync(this WrkApp app, string sql, params (string Name, object Value)[] args) =>
-        Convert.ToString(await app.ScalarAsync<object>(sql, args), CultureInfo.InvariantCulture) ?? "";
-
     /// <summary>Moves a sent quote's <c>expires_at</c> into the past.</summary>
     public static Task<int> ExpireQuoteAsync(this WrkApp app, Guid quoteId) =>
         app.ExecuteAsync("UPDATE quotes SET expires_at = now() - interval '1 minute' WHERE id = @id", ("id", quoteId));

@@ -42,9 +42,9 @@ public sealed class SubmitForPricingTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(12, card.GetProperty("complexity_score").GetInt32());
         Assert.Equal("medium", card.GetProperty("complexity").GetString());
 
-        Assert.Equal("needs_pricing", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
-        Assert.Equal("draft", await app.TextAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", v.ProjectId)));
-        Assert.Equal("700.00", await app.TextAsync("SELECT setup_fee FROM quotes WHERE automation_version_id = @id", ("id", v.VersionId)));
+        Assert.Equal("needs_pricing", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal("draft", await app.ScalarAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", v.ProjectId)));
+        Assert.Equal("700.00", await app.ScalarAsync("SELECT setup_fee FROM quotes WHERE automation_version_id = @id", ("id", v.VersionId)));
         // Ops get a staff-only pricing task on the project; staff get a notification.
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM tasks WHERE context_type = 'project' AND context_id = @p AND kind = 'pricing' AND visibility = 'staff' AND status = 'todo'",
@@ -81,10 +81,10 @@ public sealed class SubmitForPricingTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
         Assert.Equal("transition_guard_failed", body.GetProperty("code").GetString());
         Assert.Equal("blueprint_has_step", body.GetProperty("guard").GetString());
-        Assert.Equal("intake_in_progress", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal("intake_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM quotes WHERE automation_version_id = @id", ("id", v.VersionId)));
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM tasks WHERE context_id = @p", ("p", v.ProjectId)));
-        Assert.Equal("none", await app.TextAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", v.ProjectId)));
+        Assert.Equal("none", await app.ScalarAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", v.ProjectId)));
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class SubmitForPricingTests(WrkApp app) : IClassFixture<WrkApp>
         {
             await (await app.Client(bearer).PostAsync(SubmitUrl(v.VersionId), null)).ExpectAsync(HttpStatusCode.Forbidden);
         }
-        Assert.Equal("intake_in_progress", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal("intake_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class SubmitForPricingTests(WrkApp app) : IClassFixture<WrkApp>
 
         Assert.Equal(HttpStatusCode.NotFound, res.StatusCode);
         Assert.DoesNotContain(v.VersionId.ToString(), text, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal("intake_in_progress", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
+        Assert.Equal("intake_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", v.VersionId)));
     }
 
     [Fact]

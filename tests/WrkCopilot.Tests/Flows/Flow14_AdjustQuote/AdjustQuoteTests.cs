@@ -25,7 +25,7 @@ public sealed class AdjustQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         // 10,000+ a month: 10% off; 0.3333 × 0.9 = 0.29997 → 0.3000 (half away from zero, 4 decimals).
         Assert.Equal("0.3000", quote.GetProperty("effective_unit_price").GetString());
         Assert.Equal("Two systems, one approval.", quote.GetProperty("notes").GetString());
-        Assert.Equal("0.3000", await app.TextAsync("SELECT effective_unit_price FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("0.3000", await app.ScalarAsync("SELECT effective_unit_price FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
         // Audited in the client's tenant, with the staff user as actor.
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM audit_logs WHERE tenant_id = @t AND user_id = @u AND action_type = 'quote_adjusted' AND resource_id = @q AND metadata_json->'after'->>'setup_fee' = '1200.50'",
@@ -79,7 +79,7 @@ public sealed class AdjustQuoteTests(WrkApp app) : IClassFixture<WrkApp>
                 .ExpectAsync(HttpStatusCode.Forbidden);
             Assert.Equal("forbidden", body.GetProperty("code").GetString());
         }
-        Assert.Equal("700.00", await app.TextAsync("SELECT setup_fee FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("700.00", await app.ScalarAsync("SELECT setup_fee FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class AdjustQuoteTests(WrkApp app) : IClassFixture<WrkApp>
 
         Assert.Equal("quote_not_draft", body.GetProperty("code").GetString());
         Assert.Equal("sent", body.GetProperty("current_status").GetString());
-        Assert.Equal("700.00", await app.TextAsync("SELECT setup_fee FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("700.00", await app.ScalarAsync("SELECT setup_fee FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     public static TheoryData<string, string> BadBodies => new()
@@ -123,7 +123,7 @@ public sealed class AdjustQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         var body = await res.ExpectAsync(HttpStatusCode.BadRequest);
 
         Assert.True(body.GetProperty("errors").TryGetProperty(path, out _), body.ToString());
-        Assert.Equal("700.00", await app.TextAsync("SELECT setup_fee FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("700.00", await app.ScalarAsync("SELECT setup_fee FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public sealed class SendQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal("sent", quote.GetProperty("status").GetString());
         var sentAt = quote.GetProperty("sent_at").GetDateTimeOffset();
         Assert.Equal(sentAt.AddDays(30), quote.GetProperty("expires_at").GetDateTimeOffset());
-        Assert.Equal("awaiting_client_approval", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
-        Assert.Equal("sent", await app.TextAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", priced.ProjectId)));
+        Assert.Equal("awaiting_client_approval", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
+        Assert.Equal("sent", await app.ScalarAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", priced.ProjectId)));
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM outbox WHERE tenant_id = @t AND payload->>'event' = 'quote.sent' AND payload->'audience'->>'kind' = 'tenant_admins' AND payload->'data'->>'quote_id' = @q",
             ("t", admin.TenantId), ("q", priced.QuoteId.ToString())));
@@ -41,7 +41,7 @@ public sealed class SendQuoteTests(WrkApp app) : IClassFixture<WrkApp>
             .ExpectAsync(HttpStatusCode.Conflict);
         Assert.Equal("transition_guard_failed", refused.GetProperty("code").GetString());
         Assert.Contains("blueprint changed", refused.GetProperty("detail").GetString());
-        Assert.Equal("draft", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("draft", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
 
         // Ops re-price the blueprint as it is now; the quote can then be sent, and its signature will hash that blueprint.
         await (await app.Client(ops.AccessToken).PatchJsonAsync(QuoteUrl(priced.QuoteId), new { setup_fee = "15500.00", unit_price = "1.0000" }))
@@ -62,8 +62,8 @@ public sealed class SendQuoteTests(WrkApp app) : IClassFixture<WrkApp>
             .ExpectAsync(HttpStatusCode.Forbidden);
 
         Assert.Equal("forbidden", body.GetProperty("code").GetString());
-        Assert.Equal("draft", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
-        Assert.Equal("needs_pricing", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
+        Assert.Equal("draft", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("needs_pricing", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public sealed class SendQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         await (await app.Client(ops.AccessToken).PatchJsonAsync($"/v1/automation-versions/{priced.VersionId}/status",
             new { status = "awaiting_client_approval" })).ExpectAsync(HttpStatusCode.OK);
 
-        Assert.Equal("sent", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
-        Assert.NotEqual("", await app.TextAsync("SELECT expires_at FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("sent", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.NotEqual("", await app.ScalarAsync("SELECT expires_at FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class SendQuoteTests(WrkApp app) : IClassFixture<WrkApp>
             .ExpectAsync(HttpStatusCode.Conflict);
 
         Assert.Equal("transition_guard_failed", body.GetProperty("code").GetString());
-        Assert.Equal("draft", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("draft", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     [Fact]
@@ -135,6 +135,6 @@ public sealed class SendQuoteTests(WrkApp app) : IClassFixture<WrkApp>
 
         Assert.Equal(HttpStatusCode.NotFound, res.StatusCode);
         Assert.DoesNotContain("700.00", text, StringComparison.Ordinal);
-        Assert.Equal("sent", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("sent", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 }

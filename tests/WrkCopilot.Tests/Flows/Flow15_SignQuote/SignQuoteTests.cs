@@ -50,7 +50,7 @@ public sealed class SignQuoteTests(ClientIpApp app) : IClassFixture<ClientIpApp>
     }
 
     private Task<string> QuoteColumnAsync(string column, Guid quoteId) =>
-        app.TextAsync($"SELECT {column} FROM quotes WHERE id = @id", ("id", quoteId));
+        app.ScalarAsync($"SELECT {column} FROM quotes WHERE id = @id", ("id", quoteId));
 
     [Fact]
     public async Task The_client_admin_signs_and_the_row_alone_proves_what_was_signed()
@@ -87,8 +87,8 @@ public sealed class SignQuoteTests(ClientIpApp app) : IClassFixture<ClientIpApp>
         Assert.Equal(QuoteSignature.BlueprintSha256(blueprint.RootElement), quote.GetProperty("blueprint_sha256").GetString());
         Assert.Matches("^[0-9a-f]{64}$", quote.GetProperty("blueprint_sha256").GetString());
 
-        Assert.Equal("build_in_progress", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
-        Assert.Equal("signed", await app.TextAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", priced.ProjectId)));
+        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
+        Assert.Equal("signed", await app.ScalarAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", priced.ProjectId)));
         // The build is requested through the outbox, in the same transaction.
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM outbox WHERE queue = 'build-requests' AND type = 'build_requested' AND tenant_id = @t AND payload->>'automation_version_id' = @v AND payload->>'quote_id' = @q AND payload->>'reason' = 'quote_signed'",
@@ -144,7 +144,7 @@ public sealed class SignQuoteTests(ClientIpApp app) : IClassFixture<ClientIpApp>
         Assert.Equal("quote_expired", body.GetProperty("code").GetString());
         Assert.Equal("sent", await QuoteColumnAsync("status", priced.QuoteId));
         Assert.Equal("", await QuoteColumnAsync("signed_at", priced.QuoteId));
-        Assert.Equal("awaiting_client_approval", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
+        Assert.Equal("awaiting_client_approval", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
         // Nor through the generic status endpoint.
         var generic = await (await app.Client(admin.AccessToken).PatchJsonAsync($"/v1/automation-versions/{priced.VersionId}/status",
             new { status = "build_in_progress" })).ExpectAsync(HttpStatusCode.Conflict);

@@ -22,12 +22,12 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal("rejected", quote.GetProperty("status").GetString());
         Assert.Equal("The setup fee is over budget.", quote.GetProperty("rejection_reason").GetString());
         Assert.NotEqual(System.Text.Json.JsonValueKind.Null, quote.GetProperty("rejected_at").ValueKind);
-        Assert.Equal("needs_pricing", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
+        Assert.Equal("needs_pricing", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
         // A new draft, re-priced from the rate card; the project's pricing status mirrors it.
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM quotes WHERE automation_version_id = @v AND status = 'draft' AND setup_fee = 700.00 AND id <> @q",
             ("v", priced.VersionId), ("q", priced.QuoteId)));
-        Assert.Equal("draft", await app.TextAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", priced.ProjectId)));
+        Assert.Equal("draft", await app.ScalarAsync("SELECT pricing_status FROM projects WHERE id = @id", ("id", priced.ProjectId)));
         Assert.Equal(1, await app.CountAsync(
             "SELECT count(*) FROM tasks WHERE context_id = @p AND kind = 'pricing' AND visibility = 'staff' AND priority = 'high' AND description LIKE '%over budget%'",
             ("p", priced.ProjectId)));
@@ -48,7 +48,7 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         var ops = await app.StaffAsync("ops_admin");
         var priced = await app.SentQuoteAsync(admin, ops);
         await (await RejectAsync(admin.AccessToken, priced.QuoteId, "Too dear")).ExpectAsync(HttpStatusCode.OK);
-        var draftId = Guid.Parse(await app.TextAsync(
+        var draftId = Guid.Parse(await app.ScalarAsync(
             "SELECT id FROM quotes WHERE automation_version_id = @v AND status = 'draft'", ("v", priced.VersionId)));
         using var staff = app.Client(ops.AccessToken);
 
@@ -58,8 +58,8 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
             .ExpectAsync(HttpStatusCode.OK)).GetProperty("data");
 
         Assert.Equal("500.00", signed.GetProperty("setup_fee").GetString());
-        Assert.Equal("rejected", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
-        Assert.Equal("build_in_progress", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
+        Assert.Equal("rejected", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("build_in_progress", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
     }
 
     [Theory]
@@ -74,7 +74,7 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         var body = await (await RejectAsync(admin.AccessToken, priced.QuoteId, reason)).ExpectAsync(HttpStatusCode.BadRequest);
 
         Assert.True(body.GetProperty("errors").TryGetProperty("$.reason", out _), body.ToString());
-        Assert.Equal("sent", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("sent", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
 
         await (await RejectAsync(member.AccessToken, priced.QuoteId, "No")).ExpectAsync(HttpStatusCode.Forbidden);
         await (await RejectAsync(ops.AccessToken, priced.QuoteId, "No")).ExpectAsync(HttpStatusCode.Forbidden);
-        Assert.Equal("sent", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("sent", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal("invalid_quote_transition", again.GetProperty("code").GetString());
         Assert.Equal("invalid_quote_transition", sign.GetProperty("code").GetString());
         Assert.Equal("quote_not_draft", adjust.GetProperty("code").GetString());
-        Assert.Equal("Too dear", await app.TextAsync("SELECT rejection_reason FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("Too dear", await app.ScalarAsync("SELECT rejection_reason FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
 
         await (await RejectAsync(admin.AccessToken, priced.QuoteId, "Expired; please re-quote")).ExpectAsync(HttpStatusCode.OK);
 
-        Assert.Equal("needs_pricing", await app.TextAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
+        Assert.Equal("needs_pricing", await app.ScalarAsync("SELECT status FROM automation_versions WHERE id = @id", ("id", priced.VersionId)));
     }
 
     [Fact]
@@ -134,6 +134,6 @@ public sealed class RejectQuoteTests(WrkApp app) : IClassFixture<WrkApp>
         var res = await RejectAsync(other.AccessToken, priced.QuoteId, "No");
 
         Assert.Equal(HttpStatusCode.NotFound, res.StatusCode);
-        Assert.Equal("sent", await app.TextAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
+        Assert.Equal("sent", await app.ScalarAsync("SELECT status FROM quotes WHERE id = @id", ("id", priced.QuoteId)));
     }
 }
