@@ -1,6 +1,7 @@
 using Serilog;
 using Serilog.Formatting.Compact;
 using WrkCopilot.Features.Kernel.Hosting;
+using WrkCopilot.Features.Flows.Flow27_RunEventWebhook;
 using WrkCopilot.Features.Flows.Flow28_UsageAggregation;
 using WrkCopilot.Features.Kernel.Outbox;
 using WrkCopilot.Hosting;
@@ -18,6 +19,7 @@ var localDatabase = await DatabaseBootstrap.PrepareAsync(builder.Configuration, 
 
 builder.Services.AddWrkCopilot(builder.Configuration);
 builder.Services.AddUsageAggregation(builder.Configuration);
+builder.Services.AddRunEventWebhook();
 
 var app = builder.Build();
 
