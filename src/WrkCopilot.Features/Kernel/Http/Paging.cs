@@ -89,10 +89,20 @@ public static class PagingExtensions
         {
             rows.RemoveAt(limit);
             var last = rows[^1];
-            next = new Cursor(createdAt.Compile()(last), id.Compile()(last)).Encode();
+            next = new Cursor(Compiled(createdAt)(last), Compiled(id)(last)).Encode();
         }
         return new Page<TOut>(rows.Select(map).ToList(), next, limit);
     }
+
+    // Compiling an expression costs far more than the page query it follows; the key selectors are a handful of shapes.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Expression, Delegate> CompiledKeys =
+        new(Microsoft.EntityFrameworkCore.Query.ExpressionEqualityComparer.Instance);
+
+    private static Func<T, TKey> Compiled<T, TKey>(Expression<Func<T, TKey>> key) =>
+        // Only a plain member of the row is cached: a selector capturing variables would be a new key on every call.
+        key.Body is MemberExpression { Expression: ParameterExpression }
+            ? (Func<T, TKey>)CompiledKeys.GetOrAdd(key, k => ((Expression<Func<T, TKey>>)k).Compile())
+            : key.Compile();
 
     private static Expression<Func<T, bool>> KeysetBefore<T>(Expression<Func<T, DateTimeOffset>> createdAt,
         Expression<Func<T, Guid>> id, Cursor c)
