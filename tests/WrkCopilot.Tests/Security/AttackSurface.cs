@@ -45,11 +45,28 @@ public static class AttackSurface
         return routes;
     }
 
+    /// <summary>One route per area of the API (the path segment after <c>/v1/</c>), for the attacks not worth every route.</summary>
+    public static List<ApiRoute> OnePerArea(IEnumerable<ApiRoute> routes) =>
+        routes.GroupBy(r => r.Template.Split('/')[2]).Select(g => g.First()).ToList();
+
+    /// <summary>Runs <paramref name="probe"/> over <paramref name="cases"/> a few at a time; the failure lines it returned.</summary>
+    public static async Task<List<string>> SweepAsync<T>(IEnumerable<T> cases, Func<T, Task<string?>> probe)
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (c, _) =>
+        {
+            if (await probe(c) is { } failure)
+            {
+                failures.Add(failure);
+            }
+        });
+        return failures.Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>Sends <paramref name="route"/> with a bearer (or none) and extra headers; a JSON body for POST, PUT and PATCH.</summary>
-    public static async Task<HttpResponseMessage> SendAsync(WrkApp app, ApiRoute route, string url, string? authorization,
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient client, ApiRoute route, string url, string? authorization,
         string body = "{}", IEnumerable<(string Name, string Value)>? headers = null)
     {
-        using var client = app.Client();
         var request = new HttpRequestMessage(new HttpMethod(route.Method), url);
         if (authorization is not null)
         {
