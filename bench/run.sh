@@ -92,6 +92,25 @@ start_service() {
   START_MS=$(( (t1 - t0) / 1000000 ))
 }
 stop_service() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=""; }
+# PROFILE=1: a thread-time sampling trace of the service (dotnet-trace, installed into the run's temp dir) over the first
+# PROFILE_SECONDS (default 20) of the ingestion and of the list-read loads, summarised into bench/results/profile-<load>.txt
+# (methods longest on the stack). dotnet-trace stops by itself: a background job ignores SIGINT, and it reads no stdin here.
+TRACE_PID=""
+trace_start() {
+  [ "${PROFILE:-0}" = 1 ] || return 0
+  [ -x "$WORK/tools/dotnet-trace" ] || dotnet tool install --tool-path "$WORK/tools" dotnet-trace >/dev/null
+  "$WORK/tools/dotnet-trace" collect -p "$APP_PID" --profile dotnet-sampled-thread-time --duration "00:00:00:${PROFILE_SECONDS:-20}" \
+    -o "$WORK/$1.nettrace" >/dev/null 2>&1 </dev/null &
+  TRACE_PID=$!
+  sleep 2
+}
+trace_stop() {
+  [ -n "$TRACE_PID" ] || return 0
+  wait "$TRACE_PID" || true; TRACE_PID=""
+  mkdir -p bench/results
+  { "$WORK/tools/dotnet-trace" report "$WORK/$1.nettrace" topN -n 60 --inclusive
+    "$WORK/tools/dotnet-trace" report "$WORK/$1.nettrace" topN -n 40; } >"bench/results/profile-$1.txt" 2>&1 || true
+}
 
 # --- 5. Cold start ----------------------------------------------------------------------------------------------------
 echo "First start (creates the cluster, applies migrations; not measured)..." >&2
@@ -133,23 +152,10 @@ SQL
 
 echo "Webhook ingestion: $EVENTS events per level at concurrency $LEVELS..." >&2
 start_service "$WORK/load.log"
-# PROFILE=1: a CPU-sampling trace of the service during the ingestion levels (dotnet-trace, installed into the run's temp
-# dir), summarised into bench/results/profile.txt (the methods longest on the stack, inclusive and exclusive).
-TRACE_PID=""
-if [ "${PROFILE:-0}" = 1 ]; then
-  dotnet tool install --tool-path "$WORK/tools" dotnet-trace >/dev/null
-  "$WORK/tools/dotnet-trace" collect -p "$APP_PID" --profile dotnet-sampled-thread-time -o "$WORK/ingest.nettrace" >/dev/null 2>&1 &
-  TRACE_PID=$!
-  sleep 2
-fi
+trace_start ingest
 dotnet "$LOADGEN" --url "http://127.0.0.1:$APP_PORT" --secret "$SECRET" --workflow "$WORKFLOW" \
   --count "$EVENTS" --warmup "$WARMUP" --concurrency "$LEVELS" --rounds "$ROUNDS" >"$WORK/ingest.tsv"
-if [ -n "$TRACE_PID" ]; then
-  kill -INT "$TRACE_PID"; wait "$TRACE_PID" || true
-  mkdir -p bench/results
-  { "$WORK/tools/dotnet-trace" report "$WORK/ingest.nettrace" topN -n 40 --inclusive
-    "$WORK/tools/dotnet-trace" report "$WORK/ingest.nettrace" topN -n 40; } >bench/results/profile.txt 2>&1 || true
-fi
+trace_stop ingest
 # --- 3. Aggregation lag: acceptance → counted in usage_aggregates, at a sustained offered rate (same service process).
 LAG_LINE=""
 if [ "$LAG_SECONDS" -gt 0 ]; then
@@ -196,12 +202,14 @@ until curl -fs -o /dev/null "http://127.0.0.1:$BASE_PORT/automations?limit=1&ten
 done
 # Alternating service and baseline per level, so a slow spell of this shared machine does not fall on one of them only.
 : >"$WORK/reads.tsv"; : >"$WORK/baseline.tsv"
+trace_start list
 for c in ${READ_LEVELS//,/ }; do
   dotnet "$LOADGEN" --reads --url "http://127.0.0.1:$APP_PORT" --tokens "$WORK/tokens.tsv" --count "$READS" \
     --concurrency "$c" --rounds "$ROUNDS" >>"$WORK/reads.tsv"
   dotnet "$LOADGEN" --reads --baseline --url "http://127.0.0.1:$BASE_PORT" --tokens "$WORK/tokens.tsv" --count "$READS" \
     --concurrency "$c" --rounds "$ROUNDS" >>"$WORK/baseline.tsv"
 done
+trace_stop list
 PEAK_RSS2_KB=$(awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status")
 kill "$BASE_PID" 2>/dev/null; wait "$BASE_PID" 2>/dev/null || true; BASE_PID=""
 stop_service
