@@ -21,11 +21,15 @@ public static class PgBouncerServer
     /// <summary>Server connections per (database, user) pool: fewer than the app's clients, so connections really are shared.</summary>
     public const int PoolSize = 3;
 
+    /// <summary>The <c>application_name</c> of <see cref="Direct"/> connections, to tell them from PgBouncer's server connections.</summary>
+    public const string DirectApplicationName = "wrk-direct";
+
     private const string DirPrefix = "wrk-pgbouncer-";
     private const string OwnerFile = "owner.pid";
     private const string PidFile = "pgbouncer.pid";
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static int? _port;
+    private static (string Host, int Port) _server;
 
     /// <summary>
     /// <paramref name="appConnectionString"/> (a direct app-role connection) through the run's PgBouncer, started on first use.
@@ -51,6 +55,14 @@ public static class PgBouncerServer
         }.ConnectionString;
     }
 
+    /// <summary>
+    /// The direct connection behind a string made by <see cref="RouteAsync"/>, for what must keep a session of its own
+    /// (the event stream's LISTEN, <c>ConnectionStrings:Listen</c>).
+    /// </summary>
+    public static string Direct(string routedConnectionString) => _port is null || routedConnectionString.Length == 0
+        ? routedConnectionString
+        : new NpgsqlConnectionStringBuilder(routedConnectionString) { Host = _server.Host, Port = _server.Port, NoResetOnClose = false, ApplicationName = DirectApplicationName }.ConnectionString;
+
     private static async Task<int> PortAsync(string serverHost, int serverPort)
     {
         if (_port is { } known)
@@ -60,7 +72,11 @@ public static class PgBouncerServer
         await Gate.WaitAsync();
         try
         {
-            _port ??= Start(serverHost, serverPort);
+            if (_port is null)
+            {
+                _port = Start(serverHost, serverPort);
+                _server = (serverHost, serverPort);
+            }
             return _port.Value;
         }
         finally
@@ -255,11 +271,15 @@ public static class PgBouncerServer
 
 /// <summary>
 /// The app whose own connection (<c>ConnectionStrings:Default</c>) goes through the run's <see cref="PgBouncerServer"/> in
-/// transaction pooling mode, as in production; migrations and the tests' owner connection stay direct. Use it as
-/// <c>IClassFixture&lt;PgBouncerApp&gt;</c> to rerun a suite of tests written against <see cref="WrkApp"/>.
+/// transaction pooling mode, as in production; migrations, the tests' owner connection and the event stream's LISTEN session
+/// (<c>ConnectionStrings:Listen</c>) stay direct. Use it as <c>IClassFixture&lt;PgBouncerApp&gt;</c> to rerun a suite of tests
+/// written against <see cref="WrkApp"/>.
 /// </summary>
 public class PgBouncerApp : WrkApp
 {
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
+        [new("ConnectionStrings:Listen", PgBouncerServer.Direct(AppConnectionString))];
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

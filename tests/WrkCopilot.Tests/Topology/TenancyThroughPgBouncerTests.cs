@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using WrkCopilot.Tests.Flows.Flow08_CreateAutomation;
 using WrkCopilot.Tests.Infrastructure;
+using WrkCopilot.Tests.Kernel.Events;
 using WrkCopilot.Tests.Kernel.Tenancy;
 
 namespace WrkCopilot.Tests.Topology;
@@ -16,6 +17,18 @@ public sealed class UnitOfWorkThroughPgBouncerTests(PgBouncerApp app) : UnitOfWo
 
 /// <summary>Flow 8's list and read tests (tenant isolation, staff elevation) rerun behind PgBouncer in transaction pooling mode.</summary>
 public sealed class ListAutomationsThroughPgBouncerTests(PgBouncerApp app) : ListAutomationsContract(app), IClassFixture<PgBouncerApp>;
+
+/// <summary>
+/// Behind PgBouncer with its LISTEN session direct (<c>ConnectionStrings:Listen</c>), and a keep-alive far longer than a
+/// stream read's timeout, so that an event only arrives in time if a notification woke its stream.
+/// </summary>
+public sealed class PgBouncerStreamApp : PgBouncerApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() => [.. base.Settings(), new("Events:KeepAlive", "00:10:00")];
+}
+
+/// <summary>The event stream's tests rerun behind PgBouncer: wake-ups still arrive, each workspace still sees only its own events.</summary>
+public sealed class EventStreamThroughPgBouncerTests(PgBouncerStreamApp app) : EventStreamContract(app), IClassFixture<PgBouncerStreamApp>;
 
 /// <summary>What each server connection of one database's PgBouncer pool carries, read by pinning all of them at once.</summary>
 internal static class PooledServers
@@ -129,10 +142,10 @@ public sealed class PooledTenantSettingTests(PgBouncerApp app) : IClassFixture<P
         Assert.All(seen, s => Assert.Equal(HttpStatusCode.OK, s.Status));
         Assert.All(seen.Where(s => s.Who == "A"), s => Assert.Equal(aNames, s.Names.Order(StringComparer.Ordinal)));
         Assert.All(seen.Where(s => s.Who is "B" or "staff"), s => Assert.Equal(["B automation"], s.Names));
-        // The requests really shared the pool's few server connections.
+        // The requests really shared the pool's few server connections (the event stream's direct LISTEN session aside).
         Assert.InRange(await app.CountAsync(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND usename = @role", ("role", PostgresServer.AppRole)),
-            1, PgBouncerServer.PoolSize);
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND usename = @role AND application_name <> @direct",
+            ("role", PostgresServer.AppRole), ("direct", PgBouncerServer.DirectApplicationName)), 1, PgBouncerServer.PoolSize);
 
         // Every server connection of the pool, inside a transaction and outside one: no tenant, no staff read.
         var servers = await PooledServers.EachAsync(app.AppConnectionString);
