@@ -24,7 +24,7 @@ public class WrkApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string SigningKey = "dGVzdC1zaWduaW5nLWtleS1mb3Itd3JrLWNvcGlsb3QtdGVzdHMtb25seQ==";
     public string OwnerConnectionString { get; private set; } = "";
-    public string AppConnectionString { get; private set; } = "";
+    public string AppConnectionString { get; protected set; } = "";
 
     // Only the app that created the database drops it; one that borrowed it via UseDatabaseOf must not.
     private bool _ownsDatabase;

@@ -40,10 +40,14 @@ internal sealed class UsageSync(IServiceScopeFactory scopes, NpgsqlDataSource da
 
     public async Task<UsageSyncResult> RunAsync(CancellationToken ct)
     {
-        // A session-level lock, not a transaction: the platform is called while it is held, and no transaction may span a
-        // platform call. It is released at the end, or by the server when the connection dies with the process.
+        // A transaction-scoped lock in a transaction of its own, open for the whole run and holding nothing else (no row, and
+        // no snapshot between statements under READ COMMITTED); the sync's units of work run on other connections, so none of
+        // their transactions spans a platform call. Not a session-level lock: behind PgBouncer in transaction mode it would stay
+        // on whichever server connection took it, the unlock would run on another, and the lock would leak to later clients.
+        // It ends with the transaction: at the end of the run, or when the connection dies with the process.
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", conn))
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", conn, tx))
         {
             lockCmd.Parameters.AddWithValue("key", LockKey);
             if (await lockCmd.ExecuteScalarAsync(ct) is not true)
@@ -51,16 +55,9 @@ internal sealed class UsageSync(IServiceScopeFactory scopes, NpgsqlDataSource da
                 return new UsageSyncResult(false, 0, []);
             }
         }
-        try
-        {
-            return await SyncAsync(ct);
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", conn);
-            unlock.Parameters.AddWithValue("key", LockKey);
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
-        }
+        var result = await SyncAsync(ct);
+        await tx.CommitAsync(CancellationToken.None);
+        return result;
     }
 
     private async Task<UsageSyncResult> SyncAsync(CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -8,8 +9,11 @@ namespace WrkCopilot.Features.Kernel.Events;
 /// One LISTEN connection per app instance: every committed <c>pg_notify</c> on the stream channel wakes this
 /// instance's subscribers of that tenant. Reconnects after a failure and then wakes everyone, since
 /// notifications sent while it was away are lost (the rows are not: subscribers re-read from their last id).
+/// LISTEN needs a session of its own: behind PgBouncer in transaction mode (<c>ConnectionStrings:Default</c>) it would stay on a
+/// pooled server connection that no longer belongs to this listener, and no wake-up would arrive. <c>ConnectionStrings:Listen</c>
+/// (same app role, straight to PostgreSQL or to a session-mode pool) is used for it when set.
 /// </summary>
-internal sealed class StreamEventListener(NpgsqlDataSource dataSource, StreamHub hub, ILogger<StreamEventListener> logger)
+internal sealed class StreamEventListener(NpgsqlDataSource dataSource, IConfiguration config, StreamHub hub, ILogger<StreamEventListener> logger)
     : BackgroundService
 {
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -23,11 +27,13 @@ internal sealed class StreamEventListener(NpgsqlDataSource dataSource, StreamHub
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await using var own = config.GetConnectionString("Listen") is { Length: > 0 } direct ? NpgsqlDataSource.Create(direct) : null;
+        var source = own ?? dataSource;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var conn = await source.OpenConnectionAsync(stoppingToken);
                 conn.Notification += (_, n) =>
                 {
                     if (Guid.TryParse(n.Payload, out var tenantId))

@@ -4,7 +4,11 @@ using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Flows.Flow08_CreateAutomation;
 
-public sealed class ListAutomationsTests(WrkApp app) : IClassFixture<WrkApp>
+/// <summary>Flow 8's lists and reads, on a direct connection.</summary>
+public sealed class ListAutomationsTests(WrkApp app) : ListAutomationsContract(app), IClassFixture<WrkApp>;
+
+/// <summary>Flow 8's list and read tests (tenant isolation, staff elevation) against any app: direct here, through PgBouncer in <c>Topology/</c>.</summary>
+public abstract class ListAutomationsContract(WrkApp app)
 {
     private static List<string> Names(JsonElement body) =>
         body.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("name").GetString()!).ToList();

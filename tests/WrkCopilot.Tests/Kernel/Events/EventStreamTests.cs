@@ -8,7 +8,11 @@ using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Kernel.Events;
 
-public sealed class EventStreamTests(WrkApp app) : IClassFixture<WrkApp>
+/// <summary>The event stream (Flow 33's live updates), on a direct connection.</summary>
+public sealed class EventStreamTests(WrkApp app) : EventStreamContract(app), IClassFixture<WrkApp>;
+
+/// <summary>The event stream's tests against any app: direct here, through PgBouncer in <c>Topology/</c>.</summary>
+public abstract class EventStreamContract(WrkApp app)
 {
     /// <summary>Writes through the app's DbContext (what a flow does), so the interceptor sees the change.</summary>
     private async Task<Guid> MessageAsync(Guid tenant, Guid projectId, string text, string type = "client", string visibility = "client")

@@ -9,8 +9,11 @@ using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Kernel.Tenancy;
 
-/// <summary>The two tenancy walls (EF query filter, PostgreSQL RLS) and the database roles behind them.</summary>
-public sealed class TenancyWallTests(WrkApp app) : IClassFixture<WrkApp>
+/// <summary>The two tenancy walls (EF query filter, PostgreSQL RLS) and the database roles behind them, on a direct connection.</summary>
+public sealed class TenancyWallTests(WrkApp app) : TenancyWallContract(app), IClassFixture<WrkApp>;
+
+/// <summary>The tenancy walls' tests against any app: direct here, through PgBouncer in <c>Topology/</c>.</summary>
+public abstract class TenancyWallContract(WrkApp app)
 {
     /// <summary>flows.md "Tenancy mechanics": the only tables without a tenant (+ password_reset_tokens, keyed by user).</summary>
     private static readonly string[] GlobalTables =

@@ -10,7 +10,11 @@ using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Kernel.Tenancy;
 
-public sealed class UnitOfWorkTests(WrkApp app) : IClassFixture<WrkApp>
+/// <summary>One transaction per unit of work, on a direct connection.</summary>
+public sealed class UnitOfWorkTests(WrkApp app) : UnitOfWorkContract(app), IClassFixture<WrkApp>;
+
+/// <summary>The unit of work's tests against any app: direct here, through PgBouncer in <c>Topology/</c>.</summary>
+public abstract class UnitOfWorkContract(WrkApp app)
 {
     private async Task<(ErrorOr<Guid> Result, long? SeenAfterCommit)> RunAsync(bool fail)
     {
