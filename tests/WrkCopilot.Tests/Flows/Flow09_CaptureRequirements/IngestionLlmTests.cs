@@ -19,7 +19,7 @@ public sealed class LlmWrkApp : WrkApp
         new("Llm:BaseUrl", Llm.Url + "/v1"),
         new("Llm:ApiKey", "sk-test"),
         new("Llm:Model", "test-model"),
-        new("Llm:Timeout", "00:00:01"),
+        new("Llm:Timeout", "00:00:04"), // a slow machine still answers well within it; the timeout case waits longer
     ];
 }
 
@@ -138,7 +138,7 @@ public sealed class IngestionLlmTests(LlmWrkApp app) : IClassFixture<LlmWrkApp>
     {
         var (admin, version, _) = await UploadAsync();
         app.Llm.Given(Request.Create().WithPath(ChatPath).UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(Completion(GoodBlueprint)).WithDelay(TimeSpan.FromSeconds(3)));
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(Completion(GoodBlueprint)).WithDelay(TimeSpan.FromSeconds(12)));
 
         await app.DeliverOutboxAsync();
 
