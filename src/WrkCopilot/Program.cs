@@ -6,8 +6,8 @@ using WrkCopilot.Features.Flows.Flow28_UsageAggregation;
 using WrkCopilot.Features.Kernel.Outbox;
 using WrkCopilot.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
 var command = args.FirstOrDefault(a => !a.StartsWith('-') && !a.Contains('=', StringComparison.Ordinal));
+var builder = command == Commands.OpenApiCommand ? Commands.DescribeOnlyBuilder(args) : WebApplication.CreateBuilder(args);
 
 builder.Host.UseSerilog((ctx, services, log) => log
     .ReadFrom.Configuration(ctx.Configuration)

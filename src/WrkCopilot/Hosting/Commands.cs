@@ -1,18 +1,37 @@
 using Microsoft.EntityFrameworkCore;
+using NSwag.Generation;
 using Npgsql;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Kernel.Auth;
+using WrkCopilot.Features.Kernel.Hosting;
 using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Hosting;
 
 /// <summary>
 /// <c>dotnet run --project src/WrkCopilot -- migrate</c> and
-/// <c>… -- seed-operator --email … --password … [--name …] [--workspace …]</c>.
+/// <c>… -- seed-operator --email … --password … [--name …] [--workspace …]</c> and
+/// <c>… -- openapi &lt;path&gt;</c> (writes the OpenAPI document the running app serves at /swagger/v1/swagger.json; no database).
 /// </summary>
 internal static class Commands
 {
+    /// <summary>Describes the endpoints only: needs no database and calls nothing.</summary>
+    public const string OpenApiCommand = "openapi";
+
+    /// <summary>
+    /// For <see cref="OpenApiCommand"/>: the endpoints are constructed to be described, never run. So the host is not
+    /// "Production" (whose start checks want signing keys and a real WRK Platform), and its connection string is never
+    /// opened (nor a local cluster started for it).
+    /// </summary>
+    public static WebApplicationBuilder DescribeOnlyBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = "OpenApi" });
+        builder.Configuration["ConnectionStrings:Default"] = "Host=localhost;Database=unused";
+        builder.Configuration["Serilog:MinimumLevel:Default"] = "Error";
+        return builder;
+    }
+
     public static async Task<int> RunAsync(string command, string[] args, WebApplication app, LocalPostgres? local)
     {
         switch (command)
@@ -21,8 +40,10 @@ internal static class Commands
                 return await MigrateAsync(app);
             case "seed-operator":
                 return await SeedOperatorAsync(args, app);
+            case OpenApiCommand:
+                return await WriteOpenApiAsync(args, app);
             default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-operator.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-operator, openapi.");
                 return 2;
         }
     }
@@ -68,6 +89,25 @@ internal static class Commands
         var seeder = scope.ServiceProvider.GetRequiredService<OperatorSeeder>();
         var result = await seeder.SeedAsync(email, password, Arg("--name") ?? "WRK Admin", Arg("--workspace") ?? "WRK", CancellationToken.None);
         Console.WriteLine(result);
+        return 0;
+    }
+
+    private static async Task<int> WriteOpenApiAsync(string[] args, WebApplication app)
+    {
+        var i = Array.IndexOf(args, OpenApiCommand);
+        var path = i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            await Console.Error.WriteLineAsync("Usage: openapi <path>");
+            return 2;
+        }
+        // Maps the endpoints exactly as the running app does. The host is never started, so the endpoints are handed to
+        // routing (which the API explorer reads) here rather than when the started host builds its pipeline.
+        app.UseWrkCopilot();
+        app.UseRouting();
+        app.UseEndpoints(_ => { });
+        var document = await app.Services.GetRequiredService<IOpenApiDocumentGenerator>().GenerateAsync("v1");
+        await File.WriteAllTextAsync(path, document.ToJson());
         return 0;
     }
 }

@@ -4,7 +4,7 @@ using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Hosting;
 
-/// <summary>The README's commands, run as the real host process against a test database.</summary>
+/// <summary>The README's commands, run as the real host process against a test database (<c>openapi</c>: against none).</summary>
 public sealed class CommandTests(WrkApp app) : IClassFixture<WrkApp>
 {
     private static async Task<(int Code, string Output)> RunHostAsync(string ownerConnection, string appConnection, params string[] args)
@@ -60,6 +60,34 @@ public sealed class CommandTests(WrkApp app) : IClassFixture<WrkApp>
         var (code, _) = await RunHostAsync(app.OwnerConnectionString, app.AppConnectionString, ["seed-operator", .. args]);
         Assert.Equal(2, code);
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM users WHERE email = 'ops@wrk.test'"));
+    }
+
+    [Fact]
+    public async Task Openapi_writes_the_served_document_without_a_database()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"wrk-openapi-{Guid.NewGuid():N}.json");
+        try
+        {
+            // Nothing listens there: the command must not need the database.
+            const string nowhere = "Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=1";
+            var (code, output) = await RunHostAsync(nowhere, nowhere, "openapi", path);
+            Assert.True(code == 0, output);
+            using var written = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(path));
+            using var client = app.Client();
+            var served = await (await client.GetAsync("/swagger/v1/swagger.json")).ReadAsync();
+
+            var paths = written.RootElement.GetProperty("paths").EnumerateObject().ToList();
+            Assert.True(paths.Count >= 60, $"only {paths.Count} paths written");
+            foreach (var p in paths)
+            {
+                Assert.True(System.Text.Json.JsonElement.DeepEquals(p.Value, served.GetProperty("paths").GetProperty(p.Name)),
+                    $"{p.Name} is written differently from the served document");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

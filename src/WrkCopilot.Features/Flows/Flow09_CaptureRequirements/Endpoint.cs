@@ -20,7 +20,7 @@ internal sealed class CaptureRequirementsEndpoint(RequirementsHandler handler) :
         // Accepts entry below lists both content types: routing matches on the last one, and JSON must route too.
         AllowFileUploads(dontAutoBindFormData: true);
         Idempotent();
-        Options(b => b.WithMetadata(new RequestBodyLimit(RequirementsLimits.MaxRequestBytes, RequirementsLimits.MaxJsonRequestBytes), new MultipartUpload("files")));
+        Options(b => b.WithMetadata(new RequestBodyLimit(RequirementsLimits.MaxRequestBytes, RequirementsLimits.MaxJsonRequestBytes), new MultipartUpload("files", RequirementsLimits.MaxFiles, RequirementsLimits.MaxFileBytes)));
         Description(b => b
             .Accepts<CaptureRequirementsRequest>("application/json", "multipart/form-data")
             .Produces(413, typeof(ProblemBody), Problem.ContentType)

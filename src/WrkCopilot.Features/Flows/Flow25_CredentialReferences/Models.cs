@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace WrkCopilot.Features.Flows.Flow25_CredentialReferences;
 
 public sealed class GetCredentialsRequest
@@ -9,6 +11,8 @@ public sealed class GetCredentialsRequest
 public sealed class PutCredentialsRequest
 {
     public Guid Id { get; set; }
+    // [MaxLength] only states the validator's limit in the OpenAPI document (maxItems); the validator enforces it.
+    [MaxLength(PutCredentialsValidator.MaxEntries)]
     public List<CredentialInput>? Credentials { get; set; }
 }
 

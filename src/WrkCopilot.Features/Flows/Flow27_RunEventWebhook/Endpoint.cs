@@ -22,6 +22,7 @@ internal sealed class RunEventWebhookEndpoint(RunEventWebhookHandler handler, Wr
         Options(b => b
             .WithMetadata(new RequestBodyLimit(MaxBodyBytes))
             .WithMetadata(new OwnRateLimit("webhook"))
+            .WithMetadata(new SignedWebhook())
             .Accepts<RunEventBody>("application/json"));
         Summary(s =>
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FastEndpoints;
 using WrkCopilot.Features.Kernel.Http;
 
@@ -18,7 +19,10 @@ public sealed class SendMessageRequest
     public Guid? AutomationVersionId { get; set; }
     public string Type { get; set; } = "";
     public string Text { get; set; } = "";
+    // [MaxLength] only states the validator's limits in the OpenAPI document (maxItems); the validator enforces them.
+    [MaxLength(SendMessageValidator.MaxAttachments)]
     public List<AttachmentReference>? Attachments { get; set; }
+    [MaxLength(SendMessageValidator.MaxTags)]
     public List<string>? Tags { get; set; }
 }
 

@@ -138,8 +138,10 @@ public static class WrkCopilotServices
                 s.Title = "WRK Copilot API";
                 s.Version = "v1";
                 s.DocumentName = "v1";
-                s.OperationProcessors.Add(new OptionalBearerOperationProcessor());
+                s.OperationProcessors.Add(new OpenApiAccessOperationProcessor(
+                    config.GetSection(HttpOptions.Section).Get<HttpOptions>()?.MaxRequestBodyBytes ?? new HttpOptions().MaxRequestBodyBytes));
                 s.OperationProcessors.Add(new MultipartUploadOperationProcessor());
+                s.DocumentProcessors.Add(new OpenApiLimitsDocumentProcessor());
             };
             o.ShortSchemaNames = true;
             o.EnableJWTBearerAuth = true;

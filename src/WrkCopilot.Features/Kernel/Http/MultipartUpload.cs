@@ -8,9 +8,10 @@ namespace WrkCopilot.Features.Kernel.Http;
 
 /// <summary>
 /// Endpoint metadata: besides its JSON body, the endpoint takes multipart/form-data with files in parts named
-/// <paramref name="FieldName"/>, read by the handler itself (never bound to the request type).
+/// <paramref name="FieldName"/>, read by the handler itself (never bound to the request type): at most <paramref name="MaxFiles"/>
+/// files of at most <paramref name="MaxFileBytes"/> each (the handler's own limits, stated here for the document).
 /// </summary>
-public sealed record MultipartUpload(string FieldName);
+public sealed record MultipartUpload(string FieldName, int MaxFiles, long MaxFileBytes);
 
 /// <summary>
 /// Documents a <see cref="MultipartUpload"/> endpoint's multipart body as what it is (a list of binary files), instead of
@@ -29,7 +30,8 @@ internal sealed class MultipartUploadOperationProcessor : IOperationProcessor
             form.Properties[upload.FieldName] = new JsonSchemaProperty
             {
                 Type = JsonObjectType.Array,
-                Item = new JsonSchema { Type = JsonObjectType.String, Format = "binary" },
+                MaxItems = upload.MaxFiles,
+                Item = new JsonSchema { Type = JsonObjectType.String, Format = "binary", MaxLength = (int)Math.Min(upload.MaxFileBytes, int.MaxValue) },
             };
             body.Content["multipart/form-data"] = new OpenApiMediaType { Schema = form };
         }

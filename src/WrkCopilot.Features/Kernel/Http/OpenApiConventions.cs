@@ -8,7 +8,7 @@ namespace WrkCopilot.Features.Kernel.Http;
 
 /// <summary>
 /// Makes the OpenAPI document say what endpoints really answer, in one place: every error status an
-/// endpoint's summary names (and 400, 429, which any request can meet) is a problem+json response with our <see cref="ProblemBody"/>; a 201 endpoint
+/// endpoint's summary names (and 400, 429, 500, which any request can meet) is a problem+json response with our <see cref="ProblemBody"/>; a 201 endpoint
 /// documents 201 (not 200); an endpoint answering <see cref="Success"/> documents 204 without a body.
 /// </summary>
 internal static class OpenApiConventions
@@ -35,8 +35,8 @@ internal static class OpenApiConventions
                     }
                 }
             }
-            // Any request can be malformed or rate limited.
-            foreach (var status in declared.Where(c => c >= 400).Append(400).Append(429).Distinct())
+            // Any request can be malformed or rate limited, and meet an unexpected failure (500 with its request_id).
+            foreach (var status in declared.Where(c => c >= 400).Append(400).Append(429).Append(500).Distinct())
             {
                 b.Produces(status, typeof(ProblemBody), Problem.ContentType);
             }
