@@ -82,6 +82,8 @@ public sealed class Invitation
     public DateTimeOffset? AcceptedAt { get; set; }
     public Guid? AcceptedUserId { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>When the invitation email was claimed for sending: set before the send, so a retried job never mails it twice.</summary>
+    public DateTimeOffset? EmailSentAt { get; set; }
 }
 
 public sealed class ApiKey

@@ -700,6 +700,10 @@ namespace WrkCopilot.Features.Data.Migrations
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email_normalized");
 
+                    b.Property<DateTimeOffset?>("EmailSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("email_sent_at");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");

@@ -4,12 +4,18 @@ using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Integrations.Mail;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Outbox;
+using WrkCopilot.Features.Kernel.Tenancy;
 
 namespace WrkCopilot.Features.Flows.Flow03_InviteUser;
 
 public sealed record InvitationEmail(Guid InvitationId, string Kid);
 
-/// <summary>Mails the acceptance link; the token is recomputed here from the invitation's id, never stored.</summary>
+/// <summary>
+/// Mails the acceptance link; the token is recomputed here from the invitation's id, never stored. At most once (as ADR 0011
+/// for notifications): the send is claimed on the invitation (<c>email_sent_at</c>, committed) before it is made, so a job run
+/// again after its completion mark was lost sends nothing. A send that certainly did not happen releases the claim; one whose
+/// outcome is unknown (timeout, cancellation) keeps it.
+/// </summary>
 internal sealed class InvitationEmailJob(AppDbContext db, DerivedTokens tokens, IMailSender mail, IOptions<MailOptions> mailOptions,
     TimeProvider clock) : IJobHandler
 {
@@ -29,10 +35,34 @@ internal sealed class InvitationEmailJob(AppDbContext db, DerivedTokens tokens, 
         {
             return; // replaced, revoked, used or expired before it could be mailed
         }
+        var tenantId = job.TenantId ?? throw new PermanentJobFailure("An invitation email needs a tenant.");
+        if (!await ClaimAsync(tenantId, payload.InvitationId, clock.GetUtcNow(), ct))
+        {
+            return; // mailed (or being mailed) by an earlier run of this job
+        }
         var token = tokens.Recompute(Purpose, payload.InvitationId, payload.Kid);
         var link = mailOptions.Value.StudioLink("invitations/accept", token);
-        await mail.SendAsync(new EmailMessage(invitation.Email, $"You are invited to {invitation.Workspace} on WRK Copilot",
-            $"You have been invited to join {invitation.Workspace} on WRK Copilot.\n\nAccept the invitation: {link}\n\n" +
-            $"This link expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC and works once."), ct);
+        try
+        {
+            var sent = await mail.SendAsync(new EmailMessage(invitation.Email, $"You are invited to {invitation.Workspace} on WRK Copilot",
+                $"You have been invited to join {invitation.Workspace} on WRK Copilot.\n\nAccept the invitation: {link}\n\n" +
+                $"This link expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC and works once."), ct);
+            if (!sent)
+            {
+                await ClaimAsync(tenantId, payload.InvitationId, null, CancellationToken.None); // not configured: nothing went out
+            }
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or TimeoutException))
+        {
+            await ClaimAsync(tenantId, payload.InvitationId, null, CancellationToken.None);
+            throw;
+        }
     }
+
+    /// <summary>Claims the send (<paramref name="at"/> set, only if unclaimed), or releases it (null); true when the row changed.</summary>
+    private Task<bool> ClaimAsync(Guid tenantId, Guid invitationId, DateTimeOffset? at, CancellationToken ct) => db.InTenantAsync(tenantId, async () =>
+        await (at is { } claimedAt
+            ? db.Database.ExecuteSqlInterpolatedAsync(
+                $"UPDATE invitations SET email_sent_at = {claimedAt} WHERE id = {invitationId} AND email_sent_at IS NULL", ct)
+            : db.Database.ExecuteSqlInterpolatedAsync($"UPDATE invitations SET email_sent_at = NULL WHERE id = {invitationId}", ct)) == 1, ct);
 }
