@@ -45,7 +45,7 @@ public sealed class MatrixWorld
 
     private MatrixWorld(WrkApp app) => _app = app;
 
-    public string Marker { get; } = "MARKER-A-" + Guid.NewGuid().ToString("N")[..8];
+    public required string Marker { get; init; }
     public required Caller AAdmin { get; init; }
     public required Caller AMember { get; init; }
     public required Caller AViewer { get; init; }
@@ -63,9 +63,13 @@ public sealed class MatrixWorld
 
     public Guid TenantA => AAdmin.TenantId;
 
+    /// <summary>The name a new row of <paramref name="tenantId"/> gets: A's carry <see cref="Marker"/>.</summary>
+    private string Name(Guid tenantId, string what) => (tenantId == TenantA ? Marker : "Other") + " " + what;
+
     public static async Task<MatrixWorld> ArrangeAsync(WrkApp app)
     {
-        var aAdmin = await app.WorkspaceAdminAsync("Workspace A");
+        var marker = "MARKER-A-" + Guid.NewGuid().ToString("N")[..8];
+        var aAdmin = await app.WorkspaceAdminAsync(marker + " workspace");
         var bAdmin = await app.WorkspaceAdminAsync("Workspace B");
         var keys = new Dictionary<string, string> { ["*"] = await app.ApiKeyAsync(aAdmin.TenantId), ["-"] = await app.ApiKeyAsync(aAdmin.TenantId, permissions: []) };
         foreach (var p in Permissions.All)
@@ -75,6 +79,7 @@ public sealed class MatrixWorld
         }
         var world = new MatrixWorld(app)
         {
+            Marker = marker,
             AAdmin = aAdmin,
             AMember = await app.AddMemberAsync(aAdmin.TenantId, ["member"]),
             AViewer = await app.AddMemberAsync(aAdmin.TenantId, ["viewer"]),
@@ -128,19 +133,19 @@ public sealed class MatrixWorld
         {
             Resource.Tenant => from.IdentityTenant,
             Resource.User => (await _app.AddMemberAsync(from.IdentityTenant, [from.IdentityTenant == OperatorAdmin.TenantId ? "ops_admin" : "member"],
-                email: Identities.NewEmail(Marker.ToLowerInvariant()))).UserId,
+                email: Identities.NewEmail(Name(from.IdentityTenant, "user").Replace(' ', '-').ToLowerInvariant()))).UserId,
             Resource.ApiKey => await ApiKeyIdAsync(await _app.ApiKeyAsync(from.IdentityTenant)),
             Resource.Invitation => await InvitationAsync(from),
             Resource.Automation => (await VersionAsync(t)).AutomationId,
             Resource.Version => (await VersionAsync(t)).VersionId,
             Resource.Project => (await VersionAsync(t)).ProjectId,
             Resource.Quote => await _app.InsertQuoteAsync(t, (await VersionAsync(t)).VersionId, status: "draft"),
-            Resource.Task => await _app.CollabTaskAsync(t, "automation_version", (await VersionAsync(t)).VersionId, title: Marker + " task"),
+            Resource.Task => await _app.CollabTaskAsync(t, "automation_version", (await VersionAsync(t)).VersionId, title: Name(t, "task")),
             Resource.Alert => await AlertAsync(t),
             Resource.Notification => await NotificationAsync(t),
             Resource.Client => await ClientAsync(),
             Resource.BillingPeriod => await BillingPeriodAsync(t),
-            Resource.Job => await _app.InsertJobAsync("notification", new { marker = Marker }, status: "dead", tenantId: t),
+            Resource.Job => await _app.InsertJobAsync("notification", new { marker = Name(t, "job") }, status: "dead", tenantId: t),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a resource"),
         };
         var identity = kind is Resource.Tenant or Resource.User or Resource.ApiKey or Resource.Invitation;
@@ -151,9 +156,11 @@ public sealed class MatrixWorld
         return id;
     }
 
+    /// <summary>A version in intake, with its automation, project and a workflow binding (so every read of it finds its rows).</summary>
     private async Task<ArrangedVersion> VersionAsync(Guid tenantId)
     {
-        var v = await _app.VersionAsync(tenantId, "intake_in_progress", name: Marker + " automation");
+        var v = await _app.VersionAsync(tenantId, "intake_in_progress", name: Name(tenantId, "automation"));
+        await _app.InsertBindingAsync(tenantId, v.VersionId);
         if (tenantId == TenantA)
         {
             AIds.Add(v.AutomationId);
@@ -171,7 +178,7 @@ public sealed class MatrixWorld
         using var client = _app.Client(from.IdentityAdmin.AccessToken);
         var role = from.IdentityTenant == OperatorAdmin.TenantId ? "ops_admin" : "member";
         var res = await client.PostJsonAsync($"/v1/tenants/{from.IdentityTenant}/invitations",
-            new { email = Identities.NewEmail(Marker.ToLowerInvariant()), roles = new[] { role } });
+            new { email = Identities.NewEmail(Name(from.IdentityTenant, "invitee").Replace(' ', '-').ToLowerInvariant()), roles = new[] { role } });
         return (await res.ExpectAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetGuid();
     }
 
@@ -189,7 +196,7 @@ public sealed class MatrixWorld
         await _app.ExecuteAsync("""
             INSERT INTO alerts (id, tenant_id, kind, period_key, status, message, created_at)
             VALUES (@id, @t, 'budget', @k, 'open', @m, now())
-            """, ("id", id), ("t", tenantId), ("k", Guid.NewGuid().ToString("N")), ("m", Marker + " alert"));
+            """, ("id", id), ("t", tenantId), ("k", Guid.NewGuid().ToString("N")), ("m", Name(tenantId, "alert")));
         return id;
     }
 
@@ -201,7 +208,7 @@ public sealed class MatrixWorld
         await _app.ExecuteAsync("""
             INSERT INTO notifications (id, tenant_id, user_id, event_type, channel, title, data_json, created_at)
             VALUES (@id, @t, @u, 'quote.sent', 'in_app', @title, '{}'::jsonb, clock_timestamp())
-            """, ("id", id), ("t", tenantId), ("u", user), ("title", Marker + " notification"));
+            """, ("id", id), ("t", tenantId), ("u", user), ("title", Name(tenantId, "notification")));
         return id;
     }
 
