@@ -232,11 +232,9 @@ public sealed class MatrixWorld
         IReadOnlyDictionary<string, Guid>? fixedParams = null)
     {
         var path = row.Route;
-        var ids = new List<Guid>();
         foreach (var (name, kind) in row.Params)
         {
             var id = fixedParams is not null && fixedParams.TryGetValue(name, out var f) ? f : await NewAsync(kind, from);
-            ids.Add(id);
             path = path.Replace("{" + name + "}", id.ToString(), StringComparison.Ordinal);
         }
         var query = valid ? await ValidQueryAsync(row, from) : "";
@@ -254,6 +252,17 @@ public sealed class MatrixWorld
             }
         }
         return request;
+    }
+
+    /// <summary>New resources for each of <paramref name="row"/>'s parameters, to share between calls that must not change them.</summary>
+    public async Task<IReadOnlyDictionary<string, Guid>> ParamsAsync(Access row, ParamSource from)
+    {
+        var ids = new Dictionary<string, Guid>();
+        foreach (var (name, kind) in row.Params)
+        {
+            ids[name] = await NewAsync(kind, from);
+        }
+        return ids;
     }
 
     private async Task<string> ValidQueryAsync(Access row, ParamSource from) => row.Endpoint switch
