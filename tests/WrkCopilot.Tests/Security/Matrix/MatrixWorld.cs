@@ -71,7 +71,11 @@ public sealed class MatrixWorld
         var marker = "MARKER-A-" + Guid.NewGuid().ToString("N")[..8];
         var aAdmin = await app.WorkspaceAdminAsync(marker + " workspace");
         var bAdmin = await app.WorkspaceAdminAsync("Workspace B");
-        var keys = new Dictionary<string, string> { ["*"] = await app.ApiKeyAsync(aAdmin.TenantId), ["-"] = await app.ApiKeyAsync(aAdmin.TenantId, permissions: []) };
+        var keys = new Dictionary<string, string>
+        {
+            ["*"] = await app.ApiKeyAsync(aAdmin.TenantId),
+            ["-"] = await app.ApiKeyAsync(aAdmin.TenantId, permissions: []),
+        };
         foreach (var p in Permissions.All)
         {
             keys["+" + p] = await app.ApiKeyAsync(aAdmin.TenantId, permissions: [p]);

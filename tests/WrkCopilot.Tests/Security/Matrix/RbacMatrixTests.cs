@@ -7,9 +7,11 @@ namespace WrkCopilot.Tests.Security.Matrix;
 
 /// <summary>
 /// Every endpoint × every kind of caller, live: a caller outside the endpoint's <see cref="AccessTable"/> row gets 403
-/// (anonymous: 401), a caller inside it gets neither (nor a 5xx). Tenant A's own resources, fresh for each call; staff reach
-/// them as staff do (elevation into the resource's tenant), and a <c>{tenantId}</c> is the caller's own tenant. Bodies are
-/// <c>{}</c>: authorisation runs before validation, so an allowed caller gets 400 or the endpoint's answer, never a 401/403.
+/// (anonymous: 401), a caller inside it gets neither (nor a 5xx). Tenant A's own resources, fresh for each allowed call (an
+/// archive or a revocation never spoils the next call); staff reach them as staff do (elevation into the resource's tenant),
+/// and a <c>{tenantId}</c>, a user, a key or an invitation is of the caller's own tenant. Bodies are <c>{}</c>: the role check
+/// is the authorisation middleware's, before FastEndpoints binds or validates, so an allowed caller gets 400, 428 or the
+/// endpoint's answer, never a 401/403.
 /// </summary>
 public sealed class RbacMatrixTests(MatrixApp app, ITestOutputHelper output) : IClassFixture<MatrixApp>
 {

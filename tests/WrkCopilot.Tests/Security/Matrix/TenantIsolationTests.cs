@@ -44,9 +44,11 @@ public sealed class TenantIsolationTests(MatrixApp app, ITestOutputHelper output
                     async () => await w.RequestAsync(row, fromA, bearer, valid: true, await ids.Value), expected));
                 if (row.Params.Count > 1 && row.Params[0].Kind == Resource.Tenant)
                 {
-                    byId.Add(new($"{row.Endpoint} [B's tenant, A's id]", row, kind, bearer,
-                        async () => await w.RequestAsync(row, fromA, bearer, valid: true, new Dictionary<string, Guid>(await ids.Value) { ["tenantId"] = w.BAdmin.TenantId }),
-                        expected));
+                    byId.Add(new($"{row.Endpoint} [B's tenant, A's id]", row, kind, bearer, async () =>
+                    {
+                        var own = new Dictionary<string, Guid>(await ids.Value) { ["tenantId"] = w.BAdmin.TenantId };
+                        return await w.RequestAsync(row, fromA, bearer, valid: true, own);
+                    }, expected));
                 }
             }
         }
@@ -54,18 +56,21 @@ public sealed class TenantIsolationTests(MatrixApp app, ITestOutputHelper output
         // 2. Ids of A's in a body or a query of B's own request (flows.md: "any id in a body … not in the caller's tenant").
         foreach (var (kind, bearer) in BCallers(w))
         {
-            var messages = ByEndpoint["POST /v1/messages"];
-            byId.Add(new("POST /v1/messages [A's project_id]", messages, kind, bearer, async () => Json("POST", "/v1/messages", bearer,
-                $$"""{"project_id":"{{await w.NewAsync(Resource.Project, fromA)}}","type":"client","text":"hello"}"""), messages.Allows(kind) ? 404 : 403));
-            byId.Add(new("POST /v1/messages [A's automation_version_id]", messages, kind, bearer, async () => Json("POST", "/v1/messages", bearer,
-                $$"""{"automation_version_id":"{{await w.NewAsync(Resource.Version, fromA)}}","type":"client","text":"hello"}"""), messages.Allows(kind) ? 404 : 403));
-            var create = ByEndpoint["POST /v1/automations"];
-            byId.Add(new("POST /v1/automations [A's owner_id]", create, kind, bearer, () => Task.FromResult(Json("POST", "/v1/automations", bearer,
-                $$"""{"name":"Mine","description":"d","department":"ops","owner_id":"{{w.AMember.UserId}}"}""")), create.Allows(kind) ? 404 : 403));
-            var diff = ByEndpoint["GET /v1/automation-versions/{id}/diff"];
-            byId.Add(new("GET /v1/automation-versions/{id}/diff [B's version, A's against]", diff, kind, bearer, async () => Json("GET",
-                $"/v1/automation-versions/{await w.NewAsync(Resource.Version, fromB)}/diff?against={await w.NewAsync(Resource.Version, fromA)}", bearer, null),
-                diff.Allows(kind) ? 404 : 403));
+            void Add(string endpoint, string what, Func<Task<string>> url, Func<Task<string?>> body)
+            {
+                var row = ByEndpoint[endpoint];
+                byId.Add(new($"{endpoint} [{what}]", row, kind, bearer,
+                    async () => Json(row.Method, await url(), bearer, await body()), row.Allows(kind) ? 404 : 403));
+            }
+            Add("POST /v1/messages", "A's project_id", () => Task.FromResult("/v1/messages"), async () =>
+                $$"""{"project_id":"{{await w.NewAsync(Resource.Project, fromA)}}","type":"client","text":"hello"}""");
+            Add("POST /v1/messages", "A's automation_version_id", () => Task.FromResult("/v1/messages"), async () =>
+                $$"""{"automation_version_id":"{{await w.NewAsync(Resource.Version, fromA)}}","type":"client","text":"hello"}""");
+            Add("POST /v1/automations", "A's owner_id", () => Task.FromResult("/v1/automations"), () => Task.FromResult<string?>(
+                $$"""{"name":"Mine","description":"d","department":"ops","owner_id":"{{w.AMember.UserId}}"}"""));
+            Add("GET /v1/automation-versions/{id}/diff", "B's version, A's against", async () =>
+                $"/v1/automation-versions/{await w.NewAsync(Resource.Version, fromB)}/diff?against={await w.NewAsync(Resource.Version, fromA)}",
+                () => Task.FromResult<string?>(null));
         }
 
         var failures = new ConcurrentBag<string>();
@@ -113,7 +118,8 @@ public sealed class TenantIsolationTests(MatrixApp app, ITestOutputHelper output
             }
         }
 
-        output.WriteLine($"{byId.Count} cases on A's ids + {listChecks} list reads = {byId.Count + listChecks} isolation checks, {failures.Count} failures");
+        output.WriteLine($"{byId.Count} cases on A's ids ({byId.Count(c => c.Expected == 404)} expecting 404) + {listChecks} list reads = " +
+                         $"{byId.Count + listChecks} isolation checks, {failures.Count} failures");
         Assert.True(failures.IsEmpty, $"{failures.Count} isolation failures:\n" + string.Join("\n", failures.Order()));
     }
 
@@ -136,7 +142,8 @@ public sealed class TenantIsolationTests(MatrixApp app, ITestOutputHelper output
             using var res = await http.SendAsync(request);
             if ((int)res.StatusCode is 404 or 401 or 403 or >= 500)
             {
-                failures.Add($"control: {row.Endpoint} as A's own {owner.Kind} answered {(int)res.StatusCode} {Snippet(await res.Content.ReadAsStringAsync())}");
+                var body = await res.Content.ReadAsStringAsync();
+                failures.Add($"control: {row.Endpoint} as A's own {owner.Kind} answered {(int)res.StatusCode} {Snippet(body)}");
             }
         });
     }
