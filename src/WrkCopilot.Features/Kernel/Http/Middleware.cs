@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -116,6 +117,27 @@ internal sealed class EmptyBodyAsJsonMiddleware(RequestDelegate next)
             r.ContentType = "application/json";
             r.ContentLength = EmptyObject.Length;
             r.Body = new MemoryStream(EmptyObject, writable: false);
+        }
+        return next(ctx);
+    }
+}
+
+/// <summary>
+/// A body sent without any Content-Type to an endpoint that accepts JSON is 415 problem+json before the endpoint runs
+/// (FastEndpoints answered a bare 415 whose response had already started, so no problem body could follow).
+/// </summary>
+internal sealed class JsonBodyContentTypeMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext ctx)
+    {
+        var r = ctx.Request;
+        var metadata = ctx.GetEndpoint()?.Metadata;
+        // An empty body without a Content-Type was made JSON by EmptyBodyAsJsonMiddleware: this one has content.
+        if (string.IsNullOrEmpty(r.ContentType) &&
+            (HttpMethods.IsPost(r.Method) || HttpMethods.IsPut(r.Method) || HttpMethods.IsPatch(r.Method)) &&
+            metadata?.GetOrderedMetadata<IAcceptsMetadata>().Any(a => a.ContentTypes.Contains("application/json")) == true)
+        {
+            return Problem.WriteAsync(ctx, 415, "unsupported_media_type", "The request body must be sent as application/json.");
         }
         return next(ctx);
     }
