@@ -123,8 +123,9 @@ internal sealed class EmptyBodyAsJsonMiddleware(RequestDelegate next)
 }
 
 /// <summary>
-/// A body sent without any Content-Type to an endpoint that accepts JSON is 415 problem+json before the endpoint runs
-/// (FastEndpoints answered a bare 415 whose response had already started, so no problem body could follow).
+/// A body an endpoint reads as JSON but cannot read is 415 problem+json before the endpoint runs: sent to an endpoint that
+/// accepts JSON without any Content-Type (FastEndpoints answered a bare 415 whose response had already started, so no problem body
+/// could follow), or, to an endpoint that binds its body, with a charset .NET does not know (the JSON reader threw: a 500).
 /// </summary>
 internal sealed class JsonBodyContentTypeMiddleware(RequestDelegate next)
 {
@@ -139,7 +140,28 @@ internal sealed class JsonBodyContentTypeMiddleware(RequestDelegate next)
         {
             return Problem.WriteAsync(ctx, 415, "unsupported_media_type", "The request body must be sent as application/json.");
         }
+        if (r.HasJsonContentType() &&
+            metadata?.GetMetadata<FastEndpoints.EndpointDefinition>() is { } definition && definition.ReqDtoType != typeof(FastEndpoints.EmptyRequest) &&
+            Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(r.ContentType, out var mediaType) &&
+            !Microsoft.Extensions.Primitives.StringSegment.IsNullOrEmpty(mediaType.Charset) &&
+            !IsKnownEncoding(Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(mediaType.Charset).ToString()))
+        {
+            return Problem.WriteAsync(ctx, 415, "unsupported_media_type", "The request's charset is not supported; send UTF-8 JSON.");
+        }
         return next(ctx);
+    }
+
+    private static bool IsKnownEncoding(string charset)
+    {
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
 
