@@ -61,6 +61,10 @@ internal static class RunEventParser
             {
                 return AppErrors.Validation("$", "The body must be a JSON object.");
             }
+            if (UnstorableText(root, "$") is { } badPath)
+            {
+                return AppErrors.Validation(badPath, "Text must be valid UTF-8, without lone surrogates or NUL characters.");
+            }
             var errors = new List<Error>();
             var workflowId = Id(root, "workflow_id", errors);
             var runId = Id(root, "run_id", errors);
@@ -117,6 +121,58 @@ internal static class RunEventParser
                 return errors;
             }
             return new RunEventPayload(workflowId!, runId!, status!, startedAt!.Value, completedAt, errorMessage, cost, metadata);
+        }
+    }
+
+    /// <summary>
+    /// The path of the first string (value or member name) that cannot become text here: bytes that are not UTF-8 or an escaped
+    /// lone surrogate (<see cref="JsonElement.GetString"/> throws on both), or a NUL, which PostgreSQL text and jsonb refuse.
+    /// </summary>
+    private static string? UnstorableText(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var member in e.EnumerateObject())
+                {
+                    if (!Storable(() => member.Name, out var name))
+                    {
+                        return path;
+                    }
+                    if (UnstorableText(member.Value, path + "." + name) is { } bad)
+                    {
+                        return bad;
+                    }
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                {
+                    if (UnstorableText(item, $"{path}[{i++}]") is { } bad)
+                    {
+                        return bad;
+                    }
+                }
+                return null;
+            case JsonValueKind.String:
+                return Storable(e.GetString, out _) ? null : path;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Storable(Func<string?> read, out string text)
+    {
+        try
+        {
+            text = read() ?? "";
+            return !text.Contains('\0', StringComparison.Ordinal);
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
         }
     }
 

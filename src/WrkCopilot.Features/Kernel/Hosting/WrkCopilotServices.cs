@@ -172,6 +172,7 @@ public static class WrkCopilotServices
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseMiddleware<ApiKeyScopeMiddleware>();
+        app.UseMiddleware<JsonBodyContentTypeMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseFastEndpoints(c =>
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -118,6 +119,49 @@ internal sealed class EmptyBodyAsJsonMiddleware(RequestDelegate next)
             r.Body = new MemoryStream(EmptyObject, writable: false);
         }
         return next(ctx);
+    }
+}
+
+/// <summary>
+/// A body an endpoint reads as JSON but cannot read is 415 problem+json before the endpoint runs: sent to an endpoint that
+/// accepts JSON without any Content-Type (FastEndpoints answered a bare 415 whose response had already started, so no problem body
+/// could follow), or, to an endpoint that binds its body, with a charset .NET does not know (the JSON reader threw: a 500).
+/// </summary>
+internal sealed class JsonBodyContentTypeMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext ctx)
+    {
+        var r = ctx.Request;
+        var metadata = ctx.GetEndpoint()?.Metadata;
+        // An empty body without a Content-Type was made JSON by EmptyBodyAsJsonMiddleware: this one has content.
+        if (string.IsNullOrEmpty(r.ContentType) &&
+            (HttpMethods.IsPost(r.Method) || HttpMethods.IsPut(r.Method) || HttpMethods.IsPatch(r.Method)) &&
+            metadata?.GetOrderedMetadata<IAcceptsMetadata>().Any(a => a.ContentTypes.Contains("application/json")) == true)
+        {
+            return Problem.WriteAsync(ctx, 415, "unsupported_media_type", "The request body must be sent as application/json.");
+        }
+        if (r.HasJsonContentType() &&
+            metadata?.GetMetadata<FastEndpoints.EndpointDefinition>() is { } definition && definition.ReqDtoType != typeof(FastEndpoints.EmptyRequest) &&
+            Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(r.ContentType, out var mediaType) &&
+            !Microsoft.Extensions.Primitives.StringSegment.IsNullOrEmpty(mediaType.Charset) &&
+            !IsKnownEncoding(Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(mediaType.Charset).ToString()))
+        {
+            return Problem.WriteAsync(ctx, 415, "unsupported_media_type", "The request's charset is not supported; send UTF-8 JSON.");
+        }
+        return next(ctx);
+    }
+
+    private static bool IsKnownEncoding(string charset)
+    {
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
 
