@@ -39,6 +39,18 @@ public sealed class HostileInputTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM users WHERE email = @e", ("e", email)));
     }
 
+    [Fact]
+    public async Task A_NUL_in_a_query_value_is_400_naming_the_parameter()
+    {
+        var admin = await app.SignUpAsync();
+        var staff = await app.StaffAsync();
+        using var client = app.Client(admin.AccessToken);
+        using var ops = app.Client(staff.AccessToken);
+
+        await AssertFieldAsync(await client.GetAsync("/v1/automations?q=a%00b"), "$.q");
+        await AssertFieldAsync(await ops.GetAsync("/v1/admin/jobs?type=%00"), "$.type");
+    }
+
     private static StringContent Body(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private static async Task AssertFieldAsync(HttpResponseMessage res, string path)

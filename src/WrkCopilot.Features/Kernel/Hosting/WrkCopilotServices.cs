@@ -173,6 +173,7 @@ public static class WrkCopilotServices
         app.UseAuthorization();
         app.UseMiddleware<ApiKeyScopeMiddleware>();
         app.UseMiddleware<JsonBodyContentTypeMiddleware>();
+        app.UseMiddleware<QueryTextMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseFastEndpoints(c =>
         {

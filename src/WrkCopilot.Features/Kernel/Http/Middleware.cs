@@ -165,6 +165,25 @@ internal sealed class JsonBodyContentTypeMiddleware(RequestDelegate next)
     }
 }
 
+/// <summary>
+/// A NUL in a query value (<c>?type=%00</c>) can never be stored or matched (PostgreSQL text refuses it): 400 naming the
+/// parameter, before any handler or query runs, instead of the database's generic refusal.
+/// </summary>
+internal sealed class QueryTextMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext ctx)
+    {
+        foreach (var (name, values) in ctx.Request.Query)
+        {
+            if (values.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true))
+            {
+                return Problem.WriteAsync(ctx, [AppErrors.Validation("$." + name, "A query value may not contain the NUL character.")]);
+            }
+        }
+        return next(ctx);
+    }
+}
+
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext ctx)
