@@ -33,13 +33,8 @@ public static class AttackSurface
 {
     public static List<ApiRoute> AuthenticatedRoutes(WrkApp app)
     {
-        _ = app.Server; // build the host
-        var routes = app.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
-            .Select(e => (Template: "/" + e.RoutePattern.RawText!.TrimStart('/'), e.Metadata))
-            .Where(e => e.Template.StartsWith("/v1/", StringComparison.Ordinal) && e.Metadata.GetMetadata<IAllowAnonymous>() is null)
-            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m =>
-                new ApiRoute(m, e.Template, e.Metadata.GetMetadata<AccessRequirement>(), e.Metadata.GetMetadata<AnyUserRequirement>())))
-            .OrderBy(r => r.Name, StringComparer.Ordinal)
+        var routes = ApiSurface.All(app).Where(o => o.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .Select(o => new ApiRoute(o.Method, o.Route, o.Metadata.GetMetadata<AccessRequirement>(), o.Metadata.GetMetadata<AnyUserRequirement>()))
             .ToList();
         Assert.True(routes.Count > 40, $"only {routes.Count} authenticated routes found");
         return routes;

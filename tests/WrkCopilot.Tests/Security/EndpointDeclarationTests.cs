@@ -22,15 +22,8 @@ public sealed class EndpointDeclarationTests(WrkApp app) : IClassFixture<WrkApp>
         "POST /v1/webhooks/wrk-run-event",
     ];
 
-    private List<(string Name, EndpointMetadataCollection Metadata)> ApiEndpoints()
-    {
-        _ = app.Server; // build the host
-        return app.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
-            .Where(e => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith("/v1/", StringComparison.Ordinal))
-            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods
-                .Select(m => ($"{m} /{e.RoutePattern.RawText!.TrimStart('/')}", e.Metadata)))
-            .ToList();
-    }
+    private List<(string Name, EndpointMetadataCollection Metadata)> ApiEndpoints() =>
+        ApiSurface.All(app).Select(o => (o.Name, o.Metadata)).ToList();
 
     [Fact]
     public void Every_endpoint_declares_who_may_call_it()

@@ -23,15 +23,8 @@ public sealed class OpenApiDescriptionTests(WrkApp app) : IClassFixture<WrkApp>
     });
 
     /// <summary>Every /v1 operation of the app: "GET /v1/…" with its metadata, the route's parameter names as in the document.</summary>
-    private List<(string Method, string Path, EndpointMetadataCollection Metadata)> Operations()
-    {
-        _ = app.Server;
-        return app.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
-            .Where(e => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith("/v1/", StringComparison.Ordinal))
-            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods
-                .Select(m => (m.ToLowerInvariant(), "/" + e.RoutePattern.RawText!.TrimStart('/'), e.Metadata)))
-            .ToList();
-    }
+    private List<(string Method, string Path, EndpointMetadataCollection Metadata)> Operations() =>
+        ApiSurface.All(app).Select(o => (o.Method.ToLowerInvariant(), o.Route, o.Metadata)).ToList();
 
     private static JsonElement Operation(JsonElement doc, string method, string route)
     {

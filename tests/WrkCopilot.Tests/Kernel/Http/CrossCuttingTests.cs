@@ -129,41 +129,35 @@ public sealed class CrossCuttingTests(WrkApp app) : IClassFixture<WrkApp>
         Assert.Equal(HttpStatusCode.OK, res.StatusCode);
         var doc = await res.ReadAsync();
         Assert.True(doc.GetProperty("components").GetProperty("securitySchemes").EnumerateObject().Any());
-        var endpoints = app.Services.GetServices<Microsoft.AspNetCore.Routing.EndpointDataSource>()
-            .SelectMany(s => s.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.StartsWith("v1/", StringComparison.Ordinal) == true || e.RoutePattern.RawText?.StartsWith("/v1/", StringComparison.Ordinal) == true)
-            .ToList();
+        var endpoints = Security.ApiSurface.All(app);
         Assert.NotEmpty(endpoints);
         // Parameter names are cosmetic ({tenantId} in the route, {tenant_id} in the document): compare the shapes.
         static string Shape(string p) => System.Text.RegularExpressions.Regex.Replace("/" + p.TrimStart('/'), @"\{[^}]+\}", "{}");
         var paths = doc.GetProperty("paths").EnumerateObject().ToDictionary(p => Shape(p.Name), p => p.Value);
         foreach (var e in endpoints)
         {
-            var path = Shape(e.RoutePattern.RawText!);
+            var path = Shape(e.Route);
             Assert.True(paths.TryGetValue(path, out var item), $"{path} is missing from the OpenAPI document");
-            var methods = e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods;
-            foreach (var m in methods)
+            var m = e.Method;
+            var op = item.GetProperty(m.ToLowerInvariant());
+            var responses = op.GetProperty("responses");
+            Assert.True(responses.TryGetProperty("400", out _), $"{m} {path} documents no 400");
+            foreach (var r in responses.EnumerateObject().Where(r => int.Parse(r.Name) >= 400))
             {
-                var op = item.GetProperty(m.ToLowerInvariant());
-                var responses = op.GetProperty("responses");
-                Assert.True(responses.TryGetProperty("400", out _), $"{m} {path} documents no 400");
-                foreach (var r in responses.EnumerateObject().Where(r => int.Parse(r.Name) >= 400))
-                {
-                    var schema = r.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString();
-                    Assert.True(schema!.EndsWith("/ProblemBody", StringComparison.Ordinal), $"{m} {path} {r.Name} uses {schema}");
-                }
-                Assert.True(responses.TryGetProperty("429", out _), $"{m} {path} documents no 429");
-                var anonymous = e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null;
-                var security = op.TryGetProperty("security", out var sec) ? sec.EnumerateArray().ToList() : [];
-                // Which credential (JWT, API key, webhook signature) is Security/OpenApiDescriptionTests' concern; here: some, or none.
-                var documentsCredential = security.Any(r => r.EnumerateObject().Any());
-                var optionalBearer = e.Metadata.GetMetadata<WrkCopilot.Features.Kernel.Http.OptionalBearer>() is not null;
-                var signedWebhook = e.Metadata.GetMetadata<WrkCopilot.Features.Kernel.Http.SignedWebhook>() is not null;
-                Assert.True(documentsCredential == (!anonymous || optionalBearer || signedWebhook), $"{m} {path}: the document's security does not match its auth");
-                if (!anonymous)
-                {
-                    Assert.True(responses.TryGetProperty("401", out _), $"{m} {path} documents no 401");
-                }
+                var schema = r.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString();
+                Assert.True(schema!.EndsWith("/ProblemBody", StringComparison.Ordinal), $"{m} {path} {r.Name} uses {schema}");
+            }
+            Assert.True(responses.TryGetProperty("429", out _), $"{m} {path} documents no 429");
+            var anonymous = e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null;
+            var security = op.TryGetProperty("security", out var sec) ? sec.EnumerateArray().ToList() : [];
+            // Which credential (JWT, API key, webhook signature) is Security/OpenApiDescriptionTests' concern; here: some, or none.
+            var documentsCredential = security.Any(r => r.EnumerateObject().Any());
+            var optionalBearer = e.Metadata.GetMetadata<WrkCopilot.Features.Kernel.Http.OptionalBearer>() is not null;
+            var signedWebhook = e.Metadata.GetMetadata<WrkCopilot.Features.Kernel.Http.SignedWebhook>() is not null;
+            Assert.True(documentsCredential == (!anonymous || optionalBearer || signedWebhook), $"{m} {path}: the document's security does not match its auth");
+            if (!anonymous)
+            {
+                Assert.True(responses.TryGetProperty("401", out _), $"{m} {path} documents no 401");
             }
         }
     }

@@ -31,7 +31,7 @@ public sealed class EndpointFuzzTests(RunEventsApp app, ITestOutputHelper output
     {
         _ = app.Server;
         var seed = Environment.GetEnvironmentVariable("WRK_FUZZ_SEED") is { Length: > 0 } s ? s : DefaultSeed;
-        var targets = FuzzTarget.All(app.Services);
+        var targets = FuzzTarget.All(app);
         Assert.NotEmpty(targets);
         var world = await FuzzWorld.BuildAsync(app);
         await using var rows = await RowCounts.OpenAsync(app.OwnerConnectionString);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using WrkCopilot.Features.Kernel.Auth;
 using WrkCopilot.Features.Kernel.Http;
+using WrkCopilot.Tests.Infrastructure;
 
 namespace WrkCopilot.Tests.Security.Fuzzing;
 
@@ -42,16 +43,11 @@ public sealed record FuzzTarget(
     public bool TakesBody => Method is "POST" or "PUT" or "PATCH";
 
     /// <summary>
-    /// Read from the app's <see cref="EndpointDataSource"/>: every <c>/v1/</c> route and method, less the endpoints this test
+    /// Every operation of <see cref="ApiSurface.Product"/>: every <c>/v1/</c> route and method, less the endpoints this test
     /// project defines for its own tests (e.g. <c>/v1/test/fragile-widgets</c>, which fails on purpose).
     /// </summary>
-    public static IReadOnlyList<FuzzTarget> All(IServiceProvider services) =>
-        services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
-            .Where(e => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith("/v1/", StringComparison.Ordinal))
-            .Where(e => e.Metadata.GetMetadata<EndpointDefinition>()?.EndpointType.Assembly != typeof(FuzzTarget).Assembly)
-            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => From(e, m)))
-            .OrderBy(t => t.Route, StringComparer.Ordinal).ThenBy(t => t.Method, StringComparer.Ordinal)
-            .ToList();
+    public static IReadOnlyList<FuzzTarget> All(WrkApp app) =>
+        ApiSurface.Product(app).Select(o => From(o.Endpoint, o.Method)).ToList();
 
     private static FuzzTarget From(RouteEndpoint e, string method)
     {
