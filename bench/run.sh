@@ -221,14 +221,14 @@ done
 # Alternating service and baseline per level, so a slow spell of this shared machine does not fall on one of them only.
 : >"$WORK/reads.tsv"; : >"$WORK/baseline.tsv"
 trace_start list
-Lcpu_now; CPU0=("${CPU_NOW[@]}")
+cpu_now; LCPU0=("${CPU_NOW[@]}")
 for c in ${READ_LEVELS//,/ }; do
   dotnet "$LOADGEN" --reads --url "http://127.0.0.1:$APP_PORT" --tokens "$WORK/tokens.tsv" --count "$READS" \
     --concurrency "$c" --rounds "$ROUNDS" >>"$WORK/reads.tsv"
   dotnet "$LOADGEN" --reads --baseline --url "http://127.0.0.1:$BASE_PORT" --tokens "$WORK/tokens.tsv" --count "$READS" \
     --concurrency "$c" --rounds "$ROUNDS" >>"$WORK/baseline.tsv"
 done
-Lcpu_now; CPU1=("${CPU_NOW[@]}")
+cpu_now; LCPU1=("${CPU_NOW[@]}")
 trace_stop list
 PEAK_RSS2_KB=$(awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status")
 kill "$BASE_PID" 2>/dev/null; wait "$BASE_PID" 2>/dev/null || true; BASE_PID=""
