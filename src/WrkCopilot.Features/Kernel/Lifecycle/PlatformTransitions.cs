@@ -76,7 +76,7 @@ public sealed class PlatformCallRecord : IHandler
 
 /// <summary>
 /// The transitions that need the WRK Platform (T8–T10, and T13 of a version whose workflow is active), as flows.md says:
-/// (1) a short transaction reads and checks everything without writing, (2) the platform is called outside any transaction
+/// (1) a short transaction reads and checks everything, writing only the lease below, (2) the platform is called outside any transaction
 /// (idempotent calls; down or timed out → 503 <c>platform_unavailable</c> with Retry-After, refused → 409
 /// <c>platform_rejected</c>, and nothing changes), (3) a second transaction re-checks every row version it will change
 /// (changed → 409 <c>concurrency_conflict</c>; a retry converges) and applies the transition through the kernel, whose
