@@ -76,8 +76,8 @@ public sealed class PlatformCallRecord : IHandler
 
 /// <summary>
 /// The transitions that need the WRK Platform (T8–T10, and T13 of a version whose workflow is active), as flows.md says:
-/// (1) a short transaction reads and checks everything, writing only the lease below, (2) the platform is called outside any transaction
-/// (idempotent calls; down or timed out → 503 <c>platform_unavailable</c> with Retry-After, refused → 409
+/// (1) a short transaction reads and checks everything, writing only the lease below, (2) the platform is called outside
+/// any transaction (idempotent calls; down or timed out → 503 <c>platform_unavailable</c> with Retry-After, refused → 409
 /// <c>platform_rejected</c>, and nothing changes), (3) a second transaction re-checks every row version it will change
 /// (changed → 409 <c>concurrency_conflict</c>; a retry converges) and applies the transition through the kernel, whose
 /// effects record the calls' outcome. Flows 24, 24A, 24B, 35 and Flow 13's generic endpoints all come through here.
