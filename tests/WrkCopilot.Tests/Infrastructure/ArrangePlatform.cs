@@ -27,6 +27,8 @@ public class WrkPlatformHttpApp : WrkApp
         new("WrkPlatform:Retries", "2"),
         new("WrkPlatform:RetryDelay", "00:00:00.020"),
         new("WrkPlatform:WebhookSecrets:0", WebhookSignatures.NewSecret()),
+        // Validated at start against the client's longest call, which a long AttemptTimeout raises.
+        new("Lifecycle:PlatformOperationLease", (AttemptTimeout * 10 + TimeSpan.FromMinutes(5)).ToString("c")),
     ];
 }
 

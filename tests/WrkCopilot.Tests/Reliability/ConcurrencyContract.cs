@@ -110,9 +110,9 @@ public abstract class ConcurrencyContract(ConcurrencyApp app)
         }
     }
 
-    [Fact(Skip = "Product bug, not fixed here (design-level): a losing launch undoes its activate when the binding still reads " +
-                 "inactive, while a concurrent winning launch has made the same call and not yet committed; the winner then commits " +
-                 "the binding active over a deactivated workflow. Platform calls of one automation need serialising across call and commit.")]
+    // A losing launch used to undo its activate while a later launch that had made the same call had not committed yet, leaving
+    // the binding active over a deactivated workflow; the platform-operation lease (ADR 0017) now makes them take turns.
+    [Fact]
     public async Task Launching_a_new_version_while_the_live_one_is_paused_leaves_one_consistent_outcome()
     {
         var admin = await AdminAsync();

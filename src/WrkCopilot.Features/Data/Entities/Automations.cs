@@ -13,6 +13,12 @@ public sealed class Automation : ITenantScoped
     public DateTimeOffset? ArchivedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>
+    /// The platform-operation lease (ADR 0017): the launch, pause, resume or archive of one of its versions now calling the
+    /// WRK Platform, until <see cref="PlatformOpUntil"/>. Written only by <c>PlatformTransitions</c>, in SQL.
+    /// </summary>
+    public Guid? PlatformOpId { get; set; }
+    public DateTimeOffset? PlatformOpUntil { get; set; }
 }
 
 public sealed class AutomationVersion : ITenantScoped

@@ -298,6 +298,14 @@ namespace WrkCopilot.Features.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<Guid?>("PlatformOpId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("platform_op_id");
+
+                    b.Property<DateTimeOffset?>("PlatformOpUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("platform_op_until");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");

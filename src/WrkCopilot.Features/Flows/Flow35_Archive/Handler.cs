@@ -56,10 +56,12 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
             if (plans.Count == 0)
             {
                 var done = await ArchiveAllAsync(automation, versions, request, ct);
-                return done.IsError ? done.Errors : new Prepared(await views.OfAsync(automation, ct), null);
+                return done.IsError ? done.Errors : new Prepared(await views.OfAsync(automation, ct), null, null);
             }
             // Every version is watched, not only those with a workflow: the second transaction archives them all.
-            return new Prepared(null, new PlatformPlan(PlatformPlan.Combine(plans).Calls, versions.ToDictionary(v => v.Id, v => v.RowVersion)));
+            var all = new PlatformPlan(PlatformPlan.Combine(plans).Calls, versions.ToDictionary(v => v.Id, v => v.RowVersion));
+            var lease = await transitions.ClaimAsync(automation.Id, all, ct);
+            return lease.IsError ? lease.Errors : new Prepared(null, all, lease.Value);
         }, ct);
         if (first.IsError)
         {
@@ -70,16 +72,11 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
             return first.Value.Archived!;
         }
 
-        var called = await transitions.CallAsync(needed, ct);
-        if (called.IsError)
+        // Once the platform has changed, the second transaction runs even if the client went away, and undoes the calls if it
+        // fails. It starts by releasing the lease, which locks the automation, so no launch of it can commit between the check
+        // and the archive.
+        return await transitions.CallThenCommitOrUndoAsync<AutomationView>(needed, first.Value.Lease!, async after =>
         {
-            return called.Errors;
-        }
-        // The platform has changed: the second transaction runs even if the client went away, and undoes the calls if it fails.
-        return await transitions.CommitOrUndoAsync<AutomationView>(needed, async after =>
-        {
-            // Locked before the check, so no launch of this automation can commit between the check and the archive.
-            await transitions.LockAutomationAsync(req.Id, after);
             var unchanged = await transitions.VerifyUnchangedAsync(needed, after);
             if (unchanged.IsError)
             {
@@ -97,11 +94,11 @@ internal sealed class ArchiveHandler(AppDbContext db, ResourceScope scope, Curre
             }
             var done = await ArchiveAllAsync(automation, versions, request, after);
             return done.IsError ? done.Errors : await views.OfAsync(automation, after);
-        });
+        }, ct);
     }
 
     /// <summary>Archived already (nothing needed the platform), or the platform calls to make first.</summary>
-    private sealed record Prepared(AutomationView? Archived, PlatformPlan? Plan);
+    private sealed record Prepared(AutomationView? Archived, PlatformPlan? Plan, PlatformLease? Lease);
 
     // Serialises with Flow 12's new version, so no version can appear while the automation is being archived.
     private async Task<ErrorOr<(Automation Automation, List<AutomationVersion> Versions)>> LockAsync(Guid id, CancellationToken ct)

@@ -25,6 +25,21 @@ public sealed class WrkPlatformOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// An upper bound of one call with its retries: every attempt timing out, and each wait the longest of the backoff (doubled
+    /// for jitter) and the longest <c>Retry-After</c> honoured.
+    /// </summary>
+    public TimeSpan LongestCall
+    {
+        get
+        {
+            var retries = Math.Max(0, Retries);
+            var backoff = RetryDelay * Math.Pow(2, retries) * 2;
+            var wait = backoff > HttpWrkPlatformClient.MaxRetryAfterWait ? backoff : HttpWrkPlatformClient.MaxRetryAfterWait;
+            return Timeout * (retries + 1) + wait * retries;
+        }
+    }
+
+    /// <summary>
     /// <c>whsec_…</c> secrets the run-event webhook accepts (several during a rotation). Empty in Simulated mode: the process
     /// makes one up and the simulator signs with it.
     /// </summary>

@@ -48,6 +48,9 @@ public static class WrkCopilotServices
                 Integrations.WrkPlatform.WrkPlatformOptions.ProductionRule)
             .ValidateOnStart();
         services.AddSingleton<Integrations.WrkPlatform.WebhookSecretKeys>();
+        services.AddOptions<LifecycleOptions>().Bind(config.GetSection(LifecycleOptions.Section))
+            .Validate<IOptions<Integrations.WrkPlatform.WrkPlatformOptions>>(LifecycleOptions.IsValid, LifecycleOptions.Rules)
+            .ValidateOnStart();
         services.Configure<OutboxOptions>(config.GetSection(OutboxOptions.Section));
         services.Configure<Integrations.Mail.MailOptions>(config.GetSection(Integrations.Mail.MailOptions.Section));
         services.AddSingleton<Integrations.Mail.IMailSender, Integrations.Mail.SmtpMailSender>();

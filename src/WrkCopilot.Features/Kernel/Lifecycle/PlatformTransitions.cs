@@ -2,6 +2,7 @@ using ErrorOr;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Data.Entities;
 using WrkCopilot.Features.Integrations.WrkPlatform;
@@ -27,10 +28,10 @@ public sealed record PlatformCall(string WorkflowId, PlatformAction Action, bool
 /// What the first transaction decided: the platform calls to make (in order) and the row versions of every version the
 /// second transaction will change, which must still be current when it commits.
 /// </summary>
-/// <paramref name="Replaces"/> (T8 only): the versions T8 archives as planned, locked on <paramref name="AutomationId"/>;
-/// the second transaction refuses when the set it computes differs (another launch got in between).
+/// <paramref name="Replaces"/> (T8 only): the versions T8 archives as planned; the second transaction refuses when the set it
+/// computes differs (another launch got in between).
 public sealed record PlatformPlan(IReadOnlyList<PlatformCall> Calls, IReadOnlyDictionary<Guid, long> Watched,
-    Guid? AutomationId = null, IReadOnlySet<Guid>? Replaces = null)
+    IReadOnlySet<Guid>? Replaces = null)
 {
     public static PlatformPlan Combine(IEnumerable<PlatformPlan> plans)
     {
@@ -38,6 +39,12 @@ public sealed record PlatformPlan(IReadOnlyList<PlatformCall> Calls, IReadOnlyDi
         return new(list.SelectMany(p => p.Calls).ToList(), list.SelectMany(p => p.Watched).ToDictionary(kv => kv.Key, kv => kv.Value));
     }
 }
+
+/// <summary>
+/// The automation's platform-operation lease (ADR 0017) that one transition holds from its first transaction until its second
+/// commits or its calls are undone: while it is held, no other transition of the automation's versions calls the platform.
+/// </summary>
+public sealed record PlatformLease(Guid AutomationId, Guid OperationId);
 
 /// <summary>
 /// The platform calls made in this unit of work (scoped). The effects of T8–T10 and T13 record their outcome in the
@@ -69,14 +76,16 @@ public sealed class PlatformCallRecord : IHandler
 
 /// <summary>
 /// The transitions that need the WRK Platform (T8–T10, and T13 of a version whose workflow is active), as flows.md says:
-/// (1) a short transaction reads and checks everything without writing, (2) the platform is called outside any transaction
-/// (idempotent calls; down or timed out → 503 <c>platform_unavailable</c> with Retry-After, refused → 409
+/// (1) a short transaction reads and checks everything, writing only the lease below, (2) the platform is called outside
+/// any transaction (idempotent calls; down or timed out → 503 <c>platform_unavailable</c> with Retry-After, refused → 409
 /// <c>platform_rejected</c>, and nothing changes), (3) a second transaction re-checks every row version it will change
 /// (changed → 409 <c>concurrency_conflict</c>; a retry converges) and applies the transition through the kernel, whose
 /// effects record the calls' outcome. Flows 24, 24A, 24B, 35 and Flow 13's generic endpoints all come through here.
+/// The first transaction claims the automation's platform-operation lease (ADR 0017), so the platform calls and the commit or
+/// undo of transitions of one automation never interleave: a second one is refused at once (409 <c>concurrency_conflict</c>).
 /// </summary>
 public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHandler lifecycle, PlatformCallRecord record,
-    IServiceProvider services, ILogger<PlatformTransitions> logger) : IHandler
+    IServiceProvider services, IOptions<LifecycleOptions> options, ILogger<PlatformTransitions> logger) : IHandler
 {
     public const string BindingActive = "active";
     public const string BindingInactive = "inactive";
@@ -122,10 +131,11 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
             }
             if (await PlanAsync(version, decided.Value, ct) is { } needed)
             {
-                return new Prepared(version, needed);
+                var lease = await ClaimAsync(version.AutomationId, needed, ct);
+                return lease.IsError ? lease.Errors : new Prepared(version, needed, lease.Value);
             }
             var applied = await lifecycle.ApplyAsync(version, request, ct);
-            return applied.IsError ? applied.Errors : new Prepared(version, null);
+            return applied.IsError ? applied.Errors : new Prepared(version, null, null);
         }, ct);
         if (first.IsError)
         {
@@ -137,18 +147,8 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
         }
         var versionId = first.Value.Version.Id;
 
-        var called = await CallAsync(plan, ct);
-        if (called.IsError)
+        return await CallThenCommitOrUndoAsync<AutomationVersion>(plan, first.Value.Lease!, async after =>
         {
-            return called.Errors;
-        }
-
-        return await CommitOrUndoAsync<AutomationVersion>(plan, async after =>
-        {
-            if (plan.AutomationId is { } automationId)
-            {
-                await LockAutomationAsync(automationId, after);
-            }
             var unchanged = await VerifyUnchangedAsync(plan, after);
             if (unchanged.IsError)
             {
@@ -163,38 +163,102 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
             // If-Match was checked in the first transaction; the row version is re-checked above instead.
             var applied = await lifecycle.ApplyAsync(version, request with { ExpectedRowVersions = null }, after);
             return applied.IsError ? applied.Errors : version;
-        });
+        }, ct);
     }
 
     /// <summary>
-    /// Step 3 after the calls succeeded: runs <paramref name="work"/> in the second transaction. The platform has changed, so a
-    /// client that went away must not stop it halfway (the token it gets is never cancelled), and when it fails in any way
-    /// (409, an effect's refusal, an exception) the calls are undone so the platform again matches the database.
+    /// Step 1's last act: claims the automation's platform-operation lease for <paramref name="plan"/> (ADR 0017), refused with
+    /// 409 <c>concurrency_conflict</c> while another transition holds it. A lease whose holder crashed expires after
+    /// <see cref="LifecycleOptions.PlatformOperationLease"/> per planned call. Rolled back with the first transaction.
     /// </summary>
-    public async Task<ErrorOr<T>> CommitOrUndoAsync<T>(PlatformPlan plan, Func<CancellationToken, Task<ErrorOr<T>>> work)
+    public async Task<ErrorOr<PlatformLease>> ClaimAsync(Guid automationId, PlatformPlan plan, CancellationToken ct)
     {
-        ErrorOr<T> result;
-        try
-        {
-            result = await UnitOfWork.RunAsync(db, () => work(CancellationToken.None), CancellationToken.None);
-        }
-        catch
-        {
-            await UndoAsync(plan.Calls);
-            throw;
-        }
-        if (result.IsError)
-        {
-            await UndoAsync(plan.Calls);
-        }
-        return result;
+        var lease = new PlatformLease(automationId, Guid.CreateVersion7());
+        var holdFor = options.Value.PlatformOperationLease * Math.Max(1, plan.Calls.Count);
+        var claimed = await db.Database.ExecuteSqlAsync(
+            $"UPDATE automations SET platform_op_id = {lease.OperationId}, platform_op_until = now() + {holdFor} WHERE id = {automationId} AND (platform_op_until IS NULL OR platform_op_until < now())",
+            ct);
+        return claimed == 1 ? lease : AppErrors.ConcurrencyConflict();
     }
 
-    /// <summary>Step 1 and 3 of T8: launches of one automation take turns, so two cannot both make a version live.</summary>
+    /// <summary>
+    /// Steps 2 and 3 under <paramref name="lease"/>: makes the calls, then runs <paramref name="work"/> in the second
+    /// transaction, which first releases the lease (and so locks the automation), refusing with 409 <c>concurrency_conflict</c>
+    /// if it is no longer this transition's. Once the platform has changed, a client that went away must not stop this halfway
+    /// (the token <paramref name="work"/> gets is never cancelled), and when the second transaction fails in any way (409, an
+    /// effect's refusal, an exception) the calls are undone so the platform again matches the database; only then is the lease
+    /// released, so no other transition calls the platform before the undo is over.
+    /// </summary>
+    public async Task<ErrorOr<T>> CallThenCommitOrUndoAsync<T>(PlatformPlan plan, PlatformLease lease,
+        Func<CancellationToken, Task<ErrorOr<T>>> work, CancellationToken ct)
+    {
+        var released = false;
+        try
+        {
+            var called = await CallAsync(plan, ct);
+            if (called.IsError)
+            {
+                return called.Errors;
+            }
+            ErrorOr<T> result;
+            try
+            {
+                result = await UnitOfWork.RunAsync(db, async () =>
+                    await ReleaseAsync(lease, CancellationToken.None) ? await work(CancellationToken.None) : AppErrors.ConcurrencyConflict(),
+                    CancellationToken.None);
+            }
+            catch
+            {
+                await UndoAsync(plan.Calls);
+                throw;
+            }
+            if (result.IsError)
+            {
+                await UndoAsync(plan.Calls);
+                return result;
+            }
+            released = true;
+            return result;
+        }
+        finally
+        {
+            if (!released)
+            {
+                await ReleaseAfterFailureAsync(lease);
+            }
+        }
+    }
+
+    /// <summary>Clears <paramref name="lease"/> if this transition still holds it; false when it does not.</summary>
+    private async Task<bool> ReleaseAsync(PlatformLease lease, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE automations SET platform_op_id = NULL, platform_op_until = NULL WHERE id = {lease.AutomationId} AND platform_op_id = {lease.OperationId}",
+            ct) == 1;
+
+    /// <summary>The lease of a transition that failed, in its own transaction; if even that fails, the lease expires.</summary>
+    private async Task ReleaseAfterFailureAsync(PlatformLease lease)
+    {
+        try
+        {
+            db.ChangeTracker.Clear();
+            await UnitOfWork.RunAsync<Success>(db, async () =>
+            {
+                await ReleaseAsync(lease, CancellationToken.None);
+                return Result.Success;
+            }, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not release the platform-operation lease of automation {AutomationId}; it expires on its own.",
+                lease.AutomationId);
+        }
+    }
+
+    /// <summary>Step 1 of T8: launches of one automation take turns, so two cannot both make a version live.</summary>
     public async Task LockAutomationAsync(Guid automationId, CancellationToken ct) =>
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM automations WHERE id = {automationId} FOR UPDATE", ct);
 
-    private sealed record Prepared(AutomationVersion Version, PlatformPlan? Plan);
+    private sealed record Prepared(AutomationVersion Version, PlatformPlan? Plan, PlatformLease? Lease);
 
     /// <summary>
     /// The platform calls <paramref name="decision"/> needs for <paramref name="version"/>, or null when it needs none
@@ -223,7 +287,7 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
                         calls.Add(new(otherBinding.WrkWorkflowId, PlatformAction.Deactivate, otherBinding.Status != BindingInactive));
                     }
                 }
-                return new PlatformPlan(calls, watched, version.AutomationId, replaced.Select(v => v.Id).ToHashSet());
+                return new PlatformPlan(calls, watched, replaced.Select(v => v.Id).ToHashSet());
             case "T9":
                 if (binding is not null)
                 {

@@ -197,19 +197,22 @@ public sealed class LaunchTests(PlatformApp app) : IClassFixture<PlatformApp>
         var first = await app.LaunchVersionAsync(admin.TenantId, "ready_to_launch");
         var second = await app.LaunchVersionAsync(admin.TenantId, "ready_to_launch", first.AutomationId, minor: 1);
         using var client = app.Client(admin.AccessToken);
-        Platform.During(first.WorkflowId!, async () =>
-            await (await client.PostJsonAsync(Url(second.VersionId), new { })).ExpectAsync(HttpStatusCode.OK));
+        HttpResponseMessage? late = null;
+        // The second launch arrives while the first is calling the platform: the first holds the automation's platform-operation
+        // lease (ADR 0017), so the second is refused at once and calls nothing.
+        Platform.During(first.WorkflowId!, async () => late = await client.PostJsonAsync(Url(second.VersionId), new { }));
 
-        var lost = await (await client.PostJsonAsync(Url(first.VersionId), new { })).ExpectAsync(HttpStatusCode.Conflict);
+        await (await client.PostJsonAsync(Url(first.VersionId), new { })).ExpectAsync(HttpStatusCode.OK);
 
+        var lost = await late!.ExpectAsync(HttpStatusCode.Conflict);
         Assert.Equal("concurrency_conflict", lost.GetProperty("code").GetString());
-        Assert.Equal("live", await app.VersionStatusAsync(second.VersionId));
-        Assert.Equal("ready_to_launch", await app.VersionStatusAsync(first.VersionId));
+        Assert.Equal("live", await app.VersionStatusAsync(first.VersionId));
+        Assert.Equal("ready_to_launch", await app.VersionStatusAsync(second.VersionId));
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM automation_versions WHERE automation_id = @a AND status = 'live'",
             ("a", first.AutomationId)));
-        Assert.Equal("active", Platform.StateOf(second.WorkflowId!));
-        Assert.Equal("inactive", Platform.StateOf(first.WorkflowId!));
-        Assert.Equal("inactive", await app.BindingStatusAsync(first.VersionId));
+        Assert.Equal("active", Platform.StateOf(first.WorkflowId!));
+        Assert.Empty(Platform.CallsFor(second.WorkflowId!));
+        Assert.Equal("inactive", await app.BindingStatusAsync(second.VersionId));
     }
 
     [Fact]
