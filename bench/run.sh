@@ -218,6 +218,9 @@ until curl -fs -o /dev/null "http://127.0.0.1:$BASE_PORT/automations?limit=1&ten
   kill -0 "$BASE_PID" 2>/dev/null || { echo "baseline exited; log:" >&2; tail -n 30 "$WORK/baseline.log" >&2; exit 1; }
   sleep 0.05
 done
+# The HTTP ceiling for the webhook figures: the same pre-signed requests to the baseline's POST that only reads its body.
+dotnet "$LOADGEN" --url "http://127.0.0.1:$BASE_PORT" --secret "$SECRET" --workflow "$WORKFLOW" \
+  --count "$EVENTS" --warmup "$WARMUP" --concurrency "$LEVELS" --rounds "$ROUNDS" >"$WORK/ceiling.tsv"
 # Alternating service and baseline per level, so a slow spell of this shared machine does not fall on one of them only.
 : >"$WORK/reads.tsv"; : >"$WORK/baseline.tsv"
 trace_start list
@@ -281,6 +284,8 @@ PGVER=$("$PG_BIN/postgres" --version | awk '{print $3}')
     read -r g_min g_med g_max < <(mmm "$c" 2 "$WORK/pgbench.tsv")
     fails=$(awk -F'\t' -v c="$c" '$1 == c {s += $7} END {print s + 0}' "$WORK/ingest.tsv")
     target=""; [ "$c" = 64 ] && target="≥ 1.0× (aim 2.0×)"; [ "$c" = 16 ] && target="p99 ≤ 50 ms"
+    read -r _ h_med _ < <(mmm "$c" 4 "$WORK/ceiling.tsv")
+    echo "| HTTP ceiling, concurrency $c: the same requests to a bare ASP.NET Core POST that only reads its body (median requests/s) | $h_med; the service reaches **$(ratio "$e_med" "$h_med")×** of it | |"
     echo "| Webhook ingestion, concurrency $c: events/s min / **median** / max (p50 / p99 ms, median; non-2xx) vs pgbench TPS min / median / max | $e_min / **$e_med** / $e_max ($p50 / $p99; $fails) vs $g_min / $g_med / $g_max = **$(ratio "$e_med" "$g_med")×** | $target |"
   done
   for c in ${READ_LEVELS//,/ }; do
@@ -311,6 +316,7 @@ PGVER=$("$PG_BIN/postgres" --version | awk '{print $3}')
   echo '```'
   echo "# webhook ingestion"; cat "$WORK/ingest.tsv"
   echo "# pgbench (concurrency, TPS)"; cat "$WORK/pgbench.tsv"
+  echo "# HTTP ceiling (bare POST)"; cat "$WORK/ceiling.tsv"
   echo "# list read, service"; cat "$WORK/reads.tsv"
   echo "# list read, raw baseline"; cat "$WORK/baseline.tsv"
   echo '```'

@@ -10,7 +10,8 @@ using Npgsql;
 /// (the tenant comes from the query string). Per request it sends what the service sends to PostgreSQL for
 /// <c>GET /v1/automations?limit=50</c> — a transaction whose first statement sets the tenant for RLS, the page query and the
 /// versions query, as EF Core generates them (bench/results/list-read.sql is the service's own log of them) — and writes the
-/// same JSON shape. What is left between the two is our stack: routing, auth, validation, EF Core, mapping.
+/// same JSON shape. What is left between the two is our stack: routing, auth, validation, EF Core, mapping. It also serves the
+/// webhook's HTTP ceiling (a POST that only reads its body).
 /// </summary>
 internal static class Baseline
 {
@@ -51,6 +52,13 @@ internal static class Baseline
             var page = await ListAsync(data, tenant, limit, http.RequestAborted);
             http.Response.ContentType = "application/json";
             await JsonSerializer.SerializeAsync(http.Response.Body, page, JsonOptions, http.RequestAborted);
+        });
+        // The HTTP ceiling for the webhook figures: the same pre-signed requests to an endpoint that reads the body and answers
+        // 204, nothing else — what this machine's 2 cores give ASP.NET Core with the load generator beside it.
+        app.MapPost("/v1/webhooks/wrk-run-event", async (HttpContext http) =>
+        {
+            await http.Request.Body.CopyToAsync(Stream.Null, http.RequestAborted);
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
         });
         await app.RunAsync();
         return 0;
