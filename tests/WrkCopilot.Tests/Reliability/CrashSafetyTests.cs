@@ -220,6 +220,7 @@ public sealed class OutboxInstanceCrashTests
             ["WrkPlatform__Token"] = WrkPlatformHttpApp.Token,
             ["WrkPlatform__Timeout"] = "00:02:00",
             ["WrkPlatform__Retries"] = "0",
+            ["Lifecycle__PlatformOperationLease"] = "00:10:00", // above twice the 2 min call plus the database margin
             ["WrkPlatform__WebhookSecrets__0"] = RunEventsApp.Secret,
             ["Usage__SchedulesEnabled"] = "false",
             ["Serilog__MinimumLevel__Default"] = "Warning",

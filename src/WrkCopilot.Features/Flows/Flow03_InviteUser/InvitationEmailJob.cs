@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Integrations.Mail;
@@ -17,7 +18,7 @@ public sealed record InvitationEmail(Guid InvitationId, string Kid);
 /// outcome is unknown (timeout, cancellation) keeps it.
 /// </summary>
 internal sealed class InvitationEmailJob(AppDbContext db, DerivedTokens tokens, IMailSender mail, IOptions<MailOptions> mailOptions,
-    TimeProvider clock) : IJobHandler
+    TimeProvider clock, ILogger<InvitationEmailJob> logger) : IJobHandler
 {
     public const string JobType = "invitation_email";
     public const string Purpose = "invitation";
@@ -52,10 +53,29 @@ internal sealed class InvitationEmailJob(AppDbContext db, DerivedTokens tokens, 
                 await ClaimAsync(tenantId, payload.InvitationId, null, CancellationToken.None); // not configured: nothing went out
             }
         }
-        catch (Exception ex) when (ex is not (OperationCanceledException or TimeoutException))
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
         {
-            await ClaimAsync(tenantId, payload.InvitationId, null, CancellationToken.None);
+            // The send may or may not have gone out: the claim stays (at most once, ADR 11), and the job ends dead with the
+            // reason instead of "succeeding" on a retry that finds the claim and sends nothing.
+            throw new PermanentJobFailure($"The invitation email's send outcome is unknown ({ex.GetType().Name}); it is not sent again.");
+        }
+        catch (Exception)
+        {
+            await ReleaseQuietlyAsync(tenantId, payload.InvitationId);
             throw;
+        }
+    }
+
+    /// <summary>Releases the claim after a send that certainly failed; a failed release must not hide the send's own error.</summary>
+    private async Task ReleaseQuietlyAsync(Guid tenantId, Guid invitationId)
+    {
+        try
+        {
+            await ClaimAsync(tenantId, invitationId, null, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not release the email claim of invitation {InvitationId}; it will not be mailed again", invitationId);
         }
     }
 

@@ -33,14 +33,18 @@ internal sealed class RunEventWebhookEndpoint(RunEventWebhookHandler handler, Wr
             s.Responses[400] = "Malformed JSON, a missing field, an unknown status, completed_at before started_at (errors by JSON path).";
             s.Responses[401] = "Missing or bad signature, or a timestamp outside ±5 minutes (nothing was looked up).";
             s.Responses[404] = "No binding for workflow_id.";
+            s.Responses[409] = "A race with another instance writing the same run (concurrency_conflict): nothing written; retry.";
             s.Responses[413] = "Body larger than 64 KB.";
+            s.Responses[503] = "The event store is unavailable or too many events are waiting to be written (service_unavailable, Retry-After): nothing written; retry.";
         });
         Description(b => b
             .Produces(204)
             .Produces(400, typeof(ProblemBody), Problem.ContentType)
             .Produces(401, typeof(ProblemBody), Problem.ContentType)
             .Produces(404, typeof(ProblemBody), Problem.ContentType)
-            .Produces(413, typeof(ProblemBody), Problem.ContentType), clearDefaults: true);
+            .Produces(409, typeof(ProblemBody), Problem.ContentType)
+            .Produces(413, typeof(ProblemBody), Problem.ContentType)
+            .Produces(503, typeof(ProblemBody), Problem.ContentType), clearDefaults: true);
     }
 
     public override async Task HandleAsync(CancellationToken ct)

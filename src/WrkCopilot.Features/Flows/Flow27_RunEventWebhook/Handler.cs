@@ -1,6 +1,7 @@
 using ErrorOr;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Integrations.WrkPlatform;
 using WrkCopilot.Features.Kernel.Errors;
@@ -55,7 +56,28 @@ internal sealed class RunEventWebhookHandler(RunEventCommitter committer, Tenant
         }
         var payload = parsed.Value;
 
-        var committed = await committer.CommitAsync(payload, headers.Id!);
+        CommittedRunEvent committed;
+        try
+        {
+            committed = await committer.CommitAsync(payload, headers.Id!);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                                               or PostgresErrorCodes.UniqueViolation)
+        {
+            // A race with another instance's batch on the same run: nothing was written; the platform's retry converges.
+            metrics.WebhookEvent(WebhookOutcome.Refused, "concurrency_conflict");
+            return AppErrors.ConcurrencyConflict();
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            metrics.WebhookEvent(WebhookOutcome.Refused, "service_unavailable");
+            return AppErrors.ServiceUnavailable("The event store is unavailable; nothing was written.", TimeSpan.FromSeconds(30));
+        }
+        if (ReferenceEquals(committed, CommittedRunEvent.Busy))
+        {
+            metrics.WebhookEvent(WebhookOutcome.Refused, "service_unavailable");
+            return AppErrors.ServiceUnavailable("Too many run events are waiting to be written; nothing was written.", TimeSpan.FromSeconds(5));
+        }
         if (committed.TenantId is not { } tenantId)
         {
             metrics.WebhookEvent(WebhookOutcome.Refused, "unknown_workflow");

@@ -6,7 +6,11 @@ using NpgsqlTypes;
 namespace WrkCopilot.Features.Flows.Flow27_RunEventWebhook;
 
 /// <summary>What a committed delivery did, with the binding it resolved to (null when no binding has the workflow).</summary>
-internal sealed record CommittedRunEvent(bool Written, Guid? TenantId, Guid? BindingId);
+internal sealed record CommittedRunEvent(bool Written, Guid? TenantId, Guid? BindingId)
+{
+    /// <summary>Not written: too many deliveries are already waiting for a commit (answered 503, the platform retries).</summary>
+    public static readonly CommittedRunEvent Busy = new(false, null, null);
+}
 
 /// <summary>
 /// Group commit for Flow 27 (issue 7): a webhook answers only once its event is committed, but the deliveries in flight at the
@@ -26,26 +30,60 @@ internal sealed class RunEventCommitter(NpgsqlDataSource dataSource, TimeProvide
     private List<Pending> _queued = [];
     private bool _writing;
 
-    /// <summary>Completes once the event is committed (or was a repeat); never cancelled halfway, so a commit is never unreported.</summary>
+    /// <summary>Deliveries waiting beyond this many are refused at once (<see cref="CommittedRunEvent.Busy"/>), not queued.</summary>
+    public const int MaxQueued = 4 * MaxBatch;
+
+    /// <summary>
+    /// Completes once the event is committed (or was a repeat); never cancelled halfway, so a commit is never unreported. Faults
+    /// with the database's error when the event itself is refused or the database cannot be reached.
+    /// </summary>
     public Task<CommittedRunEvent> CommitAsync(RunEventPayload payload, string webhookId)
     {
         var pending = new Pending(payload, webhookId, new TaskCompletionSource<CommittedRunEvent>(TaskCreationOptions.RunContinuationsAsynchronously));
         bool lead;
         lock (_gate)
         {
+            if (_queued.Count >= MaxQueued)
+            {
+                return Task.FromResult(CommittedRunEvent.Busy);
+            }
             _queued.Add(pending);
             lead = !_writing;
             _writing = true;
         }
         if (lead)
         {
-            // Not on the leading request's execution context: the batch belongs to every request in it, not to the first.
-            using (ExecutionContext.SuppressFlow())
+            try
             {
-                _ = Task.Run(WriteQueuedAsync);
+                // Not on the leading request's execution context: the batch belongs to every request in it, not to the first.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _ = Task.Run(WriteQueuedAsync);
+                }
+            }
+            catch (Exception ex)
+            {
+                FailQueued(ex);
+                throw;
             }
         }
         return pending.Done.Task;
+    }
+
+    /// <summary>Fails everything queued and lets the next delivery start a writer again.</summary>
+    private void FailQueued(Exception ex)
+    {
+        List<Pending> queued;
+        lock (_gate)
+        {
+            queued = _queued;
+            _queued = [];
+            _writing = false;
+        }
+        foreach (var p in queued)
+        {
+            p.Done.TrySetException(ex);
+        }
     }
 
     private async Task WriteQueuedAsync()
@@ -85,10 +123,12 @@ internal sealed class RunEventCommitter(NpgsqlDataSource dataSource, TimeProvide
                 batch[i].Done.TrySetResult(results[i]);
             }
         }
-        catch (Exception ex) when (batch.Count > 1)
+        catch (PostgresException ex) when (batch.Count > 1 &&
+                                           (!ex.IsTransient || ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure))
         {
-            // A deadlock with another instance's batch, or one event the database refuses: each alone decides its own fate.
-            logger.LogWarning(ex, "A batch of {Count} run events failed; writing them one by one", batch.Count);
+            // A statement refused (one event the database refuses), or a deadlock with another instance's batch: each event
+            // alone decides its own fate. Not for a database that cannot be reached: that fails the whole batch at once below.
+            logger.LogWarning(ex, "A batch of {Count} run events failed ({SqlState}); writing them one by one", batch.Count, ex.SqlState);
             foreach (var pending in batch)
             {
                 await WriteBatchAsync([pending]);
@@ -96,7 +136,10 @@ internal sealed class RunEventCommitter(NpgsqlDataSource dataSource, TimeProvide
         }
         catch (Exception ex)
         {
-            batch[0].Done.TrySetException(ex);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(ex);
+            }
         }
     }
 
@@ -109,9 +152,13 @@ internal sealed class RunEventCommitter(NpgsqlDataSource dataSource, TimeProvide
         cmd.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('app.staff_read', 'off', true)"));
         foreach (var p in batch)
         {
-            // The lookup sets the tenant for the upsert after it; with no binding, the upsert finds no row to insert.
-            var lookup = new NpgsqlBatchCommand(
-                "SELECT b.tenant_id, b.binding_id, set_config('app.tenant_id', b.tenant_id::text, true) FROM app_workflow_binding(@workflow) b");
+            // The lookup always answers one row and sets both the tenant and the binding it saw, so the upsert after it acts on that
+            // binding only (a binding committed between the two statements is not picked up halfway) and, with none, inserts nothing.
+            var lookup = new NpgsqlBatchCommand("""
+                SELECT b.tenant_id, b.binding_id, set_config('app.tenant_id', coalesce(b.tenant_id::text, ''), true),
+                    set_config('app.run_event_binding', coalesce(b.binding_id::text, ''), true)
+                FROM (SELECT 1) one LEFT JOIN app_workflow_binding(@workflow) b ON true
+                """);
             lookup.Parameters.Add(new NpgsqlParameter("workflow", NpgsqlDbType.Text) { Value = p.Payload.WorkflowId });
             cmd.BatchCommands.Add(lookup);
             cmd.BatchCommands.Add(Upsert(p, now));
@@ -124,7 +171,7 @@ internal sealed class RunEventCommitter(NpgsqlDataSource dataSource, TimeProvide
             for (var i = 0; i < batch.Count; i++)
             {
                 Guid? tenantId = null, bindingId = null;
-                if (await reader.ReadAsync())
+                if (await reader.ReadAsync() && !reader.IsDBNull(0))
                 {
                     tenantId = reader.GetGuid(0);
                     bindingId = reader.GetGuid(1);
@@ -153,6 +200,7 @@ internal sealed class RunEventCommitter(NpgsqlDataSource dataSource, TimeProvide
             SELECT @id, b.tenant_id, b.binding_id, b.automation_version_id, @run, @status, @started, @completed, @error, @cost,
                 @metadata::jsonb, @webhook, @now, @now
             FROM app_workflow_binding(@workflow) b
+            WHERE b.binding_id::text = current_setting('app.run_event_binding', true)
             ON CONFLICT (workflow_binding_id, run_id) DO UPDATE SET
                 status = EXCLUDED.status, started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at,
                 error_message = EXCLUDED.error_message, cost = EXCLUDED.cost, metadata_json = EXCLUDED.metadata_json,

@@ -47,6 +47,12 @@ internal sealed class UsageSync(IServiceScopeFactory scopes, NpgsqlDataSource da
         // It ends with the transaction: at the end of the run, or when the connection dies with the process.
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // The transaction sits idle while the platform export is read: a server-side idle-in-transaction timeout must not end it
+        // (and the lock with it) halfway through the run.
+        await using (var noIdleTimeout = new NpgsqlCommand("SET LOCAL idle_in_transaction_session_timeout = 0", conn, tx))
+        {
+            await noIdleTimeout.ExecuteNonQueryAsync(ct);
+        }
         await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", conn, tx))
         {
             lockCmd.Parameters.AddWithValue("key", LockKey);
@@ -56,7 +62,14 @@ internal sealed class UsageSync(IServiceScopeFactory scopes, NpgsqlDataSource da
             }
         }
         var result = await SyncAsync(ct);
-        await tx.CommitAsync(CancellationToken.None);
+        try
+        {
+            await tx.RollbackAsync(CancellationToken.None); // it holds only the lock: nothing to commit
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "The usage sync's lock transaction had already ended; the sync itself completed");
+        }
         return result;
     }
 

@@ -43,6 +43,11 @@ public static class AppErrors
         Error.Custom(503, "platform_unavailable", detail,
             new Dictionary<string, object> { ["retry_after"] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) });
 
+    /// <summary>503: this service cannot take the request now (its database, or a full queue); retry after <paramref name="retryAfter"/>.</summary>
+    public static Error ServiceUnavailable(string detail, TimeSpan retryAfter) =>
+        Error.Custom(503, "service_unavailable", detail,
+            new Dictionary<string, object> { ["retry_after"] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) });
+
     /// <summary>409: the WRK Platform refused the call (a 4xx); retrying the same request cannot help. Nothing changed here.</summary>
     public static Error PlatformRejected(string detail, Dictionary<string, object> metadata) =>
         Error.Conflict("platform_rejected", detail, metadata);

@@ -133,15 +133,19 @@ internal sealed class JsonBodyContentTypeMiddleware(RequestDelegate next)
     {
         var r = ctx.Request;
         var metadata = ctx.GetEndpoint()?.Metadata;
-        // An empty body without a Content-Type was made JSON by EmptyBodyAsJsonMiddleware: this one has content.
-        if (string.IsNullOrEmpty(r.ContentType) &&
-            (HttpMethods.IsPost(r.Method) || HttpMethods.IsPut(r.Method) || HttpMethods.IsPatch(r.Method)) &&
+        var bindsBody = metadata?.GetMetadata<FastEndpoints.EndpointDefinition>() is { } definition &&
+                        definition.ReqDtoType != typeof(FastEndpoints.EmptyRequest);
+        var writes = HttpMethods.IsPost(r.Method) || HttpMethods.IsPut(r.Method) || HttpMethods.IsPatch(r.Method);
+        // An empty body without a Content-Type was made JSON by EmptyBodyAsJsonMiddleware: this one has content. Routing refuses
+        // it anyway for an endpoint declaring the JSON it accepts (the webhook included, which reads its body raw): this
+        // answers that refusal as a problem instead of a bare 415.
+        if (string.IsNullOrEmpty(r.ContentType) && writes &&
             metadata?.GetOrderedMetadata<IAcceptsMetadata>().Any(a => a.ContentTypes.Contains("application/json")) == true)
         {
             return Problem.WriteAsync(ctx, 415, "unsupported_media_type", "The request body must be sent as application/json.");
         }
-        if (r.HasJsonContentType() &&
-            metadata?.GetMetadata<FastEndpoints.EndpointDefinition>() is { } definition && definition.ReqDtoType != typeof(FastEndpoints.EmptyRequest) &&
+        // Any method: FastEndpoints reads a JSON body on a GET too, and an unknown charset would throw there.
+        if (bindsBody && r.HasJsonContentType() &&
             Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(r.ContentType, out var mediaType) &&
             !Microsoft.Extensions.Primitives.StringSegment.IsNullOrEmpty(mediaType.Charset) &&
             !IsKnownEncoding(Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(mediaType.Charset).ToString()))
@@ -158,7 +162,7 @@ internal sealed class JsonBodyContentTypeMiddleware(RequestDelegate next)
             _ = System.Text.Encoding.GetEncoding(charset);
             return true;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
             return false;
         }

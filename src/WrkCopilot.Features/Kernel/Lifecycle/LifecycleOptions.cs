@@ -15,8 +15,12 @@ public sealed class LifecycleOptions
 
     public const string Rules =
         "Lifecycle:PlatformOperationLease must exceed twice the WRK Platform client's longest call (a call and its undo: " +
-        "(WrkPlatform:Retries + 1) × WrkPlatform:Timeout plus the waits between retries), so a live holder never loses its lease.";
+        "(WrkPlatform:Retries + 1) × WrkPlatform:Timeout plus the waits between retries) by at least a minute of database time, " +
+        "so a live holder never loses its lease.";
+
+    /// <summary>Room for the holder's own database work (row locks, the second transaction, the undo's reads) beside its calls.</summary>
+    public static readonly TimeSpan DatabaseMargin = TimeSpan.FromMinutes(1);
 
     public static bool IsValid(LifecycleOptions o, Microsoft.Extensions.Options.IOptions<WrkPlatformOptions> platform) =>
-        o.PlatformOperationLease > 2 * platform.Value.LongestCall;
+        o.PlatformOperationLease > 2 * platform.Value.LongestCall + DatabaseMargin;
 }

@@ -176,7 +176,7 @@ public sealed class PlatformTransitions(AppDbContext db, LifecycleTransitionHand
         var lease = new PlatformLease(automationId, Guid.CreateVersion7());
         var holdFor = options.Value.PlatformOperationLease * Math.Max(1, plan.Calls.Count);
         var claimed = await db.Database.ExecuteSqlAsync(
-            $"UPDATE automations SET platform_op_id = {lease.OperationId}, platform_op_until = now() + {holdFor} WHERE id = {automationId} AND (platform_op_until IS NULL OR platform_op_until < now())",
+            $"UPDATE automations SET platform_op_id = {lease.OperationId}, platform_op_until = clock_timestamp() + {holdFor} WHERE id = {automationId} AND (platform_op_until IS NULL OR platform_op_until < clock_timestamp())",
             ct);
         return claimed == 1 ? lease : AppErrors.ConcurrencyConflict();
     }
