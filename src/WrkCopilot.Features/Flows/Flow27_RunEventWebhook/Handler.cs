@@ -1,8 +1,6 @@
 using ErrorOr;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using WrkCopilot.Features.Data;
 using WrkCopilot.Features.Integrations.WrkPlatform;
 using WrkCopilot.Features.Kernel.Errors;
 using WrkCopilot.Features.Kernel.Hosting;
@@ -32,7 +30,6 @@ internal enum RunEventOutcome
 internal sealed class RunEventWebhookHandler(RunEventCommitter committer, TenantContext tenant, WebhookSecretKeys secrets, TimeProvider clock,
     WrkMetrics metrics, ILogger<RunEventWebhookHandler> logger) : IHandler
 {
-
     public async Task<ErrorOr<RunEventOutcome>> HandleAsync(WebhookHeaders headers, ReadOnlyMemory<byte> body, CancellationToken ct)
     {
         var verification = WebhookSignatures.Verify(secrets.Keys, headers.Id, headers.Timestamp, headers.Signature, body.Span, clock.GetUtcNow());
